@@ -1,0 +1,25 @@
+# posttagger: runs `deno task train`, `deno task infer` (cron) and `deno task serve`.
+#   docker build -t posttagger .
+#   docker run --rm -e DATABASE_URL=postgres://... -v posttagger-data:/app/data posttagger deno task infer --since 24h
+#   cron on the host: 0 */6 * * * docker run --rm -e DATABASE_URL=... -v posttagger-data:/app/data posttagger deno task infer --since 6h
+FROM node:20.20.2-bookworm-slim
+
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends ffmpeg=7:5.1.* fasttext=0.9.2* ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
+ENV PATH=/app/node_modules/.bin:$PATH
+
+COPY deno.json deno.lock ./
+COPY src ./src
+COPY scripts ./scripts
+COPY experiments ./experiments
+
+RUN useradd --create-home --uid 10001 tagger && mkdir -p /app/data /app/models && chown -R tagger /app/data /app/models
+USER tagger
+ENV DATA_DIR=/app/data MODELS_DIR=/app/models
+EXPOSE 8000
+CMD ["deno", "task", "serve"]

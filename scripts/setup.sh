@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what the pipeline needs on a fresh Debian machine that has only Node/npm:
+#   bash scripts/setup.sh          npm packages (Deno comes with them), ffmpeg
+#   bash scripts/setup.sh --test   also PostgreSQL, Chromium and Jupyter for the tests and notebooks
+# Safe to rerun: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+
+apt_missing=()
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || apt_missing+=(ffmpeg)
+command -v fasttext >/dev/null || apt_missing+=(fasttext)
+if ((want_test)); then
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_missing+=(postgresql)
+  command -v chromium >/dev/null || apt_missing+=(chromium)
+  command -v jupyter-nbconvert >/dev/null || apt_missing+=(jupyter-nbconvert jupyter-client)
+  python3 -c "import nbclient, ipykernel" 2>/dev/null || apt_missing+=(python3-nbclient python3-ipykernel)
+fi
+
+if ((${#apt_missing[@]})); then
+  echo "setup: installing Debian packages: ${apt_missing[*]}"
+  if [[ $(id -u) == 0 ]]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "setup: need root to install: apt-get install ${apt_missing[*]}" >&2
+    exit 1
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
+fi
+
+# npm packages, Deno included (node_modules/.bin/deno). onnxruntime-node's install step would download
+# CUDA libraries from outside the npm registry: its CPU build ships in the package, so skip that step.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: installing npm packages"
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# Deno itself comes from npm, into .tools/ (not node_modules: deno task would take its bin for a script).
+DENO_VERSION=2.9.6
+if ! deno --version 2>/dev/null | grep -q "deno $DENO_VERSION"; then
+  if ! .tools/node_modules/.bin/deno --version 2>/dev/null | grep -q "deno $DENO_VERSION"; then
+    echo "setup: installing Deno $DENO_VERSION from npm into .tools/"
+    npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error "deno@$DENO_VERSION"
+  fi
+  export PATH="$PWD/.tools/node_modules/.bin:$PATH"
+fi
+if ((want_test)) && command -v deno >/dev/null; then
+  deno jupyter --install >/dev/null 2>&1 || true # the notebooks' Deno kernel
+fi
+echo "setup: ok"

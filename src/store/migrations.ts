@@ -1,0 +1,124 @@
+/**
+ * The schema, as an ordered list of migrations. Each runs once, in a transaction, and is recorded in
+ * `schema_migrations`; never edit a released migration — add the next one.
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: `
+create table posts (
+  id text primary key,                 -- HMAC-SHA256(secret, platform + native id): never the raw id
+  platform text not null,
+  source text not null,                -- what brought it in: sample, goemotions, jsonl:<file>, mastodon:<spec> ...
+  created_at timestamptz not null,
+  split text check (split in ('train', 'dev', 'test')),
+  doc jsonb not null default '{}',     -- the text document: text, lang, hashtags, mentions, urls
+  user_id text,                        -- HMAC of platform + user id
+  user_followers integer,
+  user_following integer,
+  user_posts integer,
+  user_verified boolean,
+  user_created_at timestamptz,
+  device text,
+  extra jsonb not null default '{}',
+  content_hash text not null,          -- sha256 over text + media blobs: changes when content does
+  ingested_at timestamptz not null default now()
+);
+create index posts_created_at on posts (created_at);
+create index posts_source on posts (source, created_at);
+
+create table media (
+  post_id text not null references posts (id) on delete cascade,
+  position smallint not null,
+  kind text not null check (kind in ('image', 'video')),
+  blob_sha256 text,                    -- null when the file could not be fetched (see error)
+  mime text,
+  bytes bigint,
+  width integer,
+  height integer,
+  duration_s real,
+  alt text,
+  error text,
+  primary key (post_id, position)
+);
+create index media_blob on media (blob_sha256);
+
+create table tags (
+  id serial primary key,
+  name text not null unique,
+  description text,
+  created_at timestamptz not null default now()
+);
+
+create table labels (
+  post_id text not null references posts (id) on delete cascade,
+  tag_id integer not null references tags (id),
+  annotator text not null default 'source',
+  source text not null,
+  value boolean not null default true,  -- false records an explicit "not this tag"
+  labeled_at timestamptz not null default now(),
+  primary key (post_id, tag_id, annotator)
+);
+create index labels_tag on labels (tag_id);
+
+create table quarantine (
+  id bigserial primary key,
+  stage text not null,                  -- ingest, preprocess, infer ...
+  source text not null,
+  item text not null,                   -- post id, file:line, URL: whatever finds the item again
+  modality text not null default '',
+  reason text not null,
+  detail jsonb not null default '{}',
+  run_id text,
+  created_at timestamptz not null default now(),
+  unique (stage, source, item, modality)
+);
+
+create table runs (
+  id text primary key,
+  kind text not null check (kind in ('ingest', 'preprocess', 'train', 'infer')),
+  status text not null default 'running' check (status in ('running', 'succeeded', 'failed')),
+  started_at timestamptz not null default now(),
+  finished_at timestamptz,
+  params jsonb not null default '{}',
+  summary jsonb not null default '{}',
+  model_version text,
+  code_version text
+);
+create index runs_kind on runs (kind, started_at desc);
+
+create table models (
+  version text primary key,
+  created_at timestamptz not null default now(),
+  run_id text references runs (id),
+  status text not null default 'candidate' check (status in ('candidate', 'current', 'retired')),
+  metrics jsonb not null default '{}',
+  path text not null
+);
+
+create table predictions (
+  run_id text not null references runs (id) on delete cascade,
+  post_id text not null references posts (id) on delete cascade,
+  tag_id integer not null references tags (id),
+  probability real not null check (probability >= 0 and probability <= 1),
+  predicted boolean not null,
+  model_version text not null,
+  primary key (run_id, post_id, tag_id)
+);
+create index predictions_post on predictions (post_id);
+
+-- The wide form for BI tools is a view rebuilt from the tag vocabulary (see wide.ts); start with none.
+`,
+  },
+];
+
+/** The newest schema version this code knows. */
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { dbTest } from "../../tests/support/db.ts";
+import { insertLabels, insertPosts, type PostRecord } from "./posts.ts";
+import { quarantine, quarantineCounts } from "./quarantine.ts";
+import { finishRun, listRuns, startRun } from "./runs.ts";
+import { exportLabelsWideCsv, refreshLabelsWide } from "./wide.ts";
+
+function post(id: string, overrides: Partial<PostRecord> = {}): PostRecord {
+  return {
+    id,
+    platform: "mastodon",
+    source: "test",
+    createdAt: new Date("2026-01-02T03:04:05Z"),
+    doc: { text: `hello ${id} #cats`, lang: "en", hashtags: ["cats"] },
+    userId: "u1",
+    userFollowers: 10,
+    device: "web",
+    contentHash: `hash-${id}`,
+    media: [{
+      position: 0,
+      kind: "image",
+      blobSha256: "a".repeat(64),
+      mime: "image/png",
+      width: 4,
+      height: 3,
+    }],
+    labels: [{ tag: "cats", annotator: "source" }],
+    ...overrides,
+  };
+}
+
+dbTest("insertPosts() stores posts, media and labels, and a rerun only counts duplicates", async (db) => {
+  const first = await insertPosts(db, [post("p1"), post("p2", { labels: [] })]);
+  assert.deepEqual(first.inserted.sort(), ["p1", "p2"]);
+  assert.deepEqual(first.duplicates, []);
+  const again = await insertPosts(db, [post("p1"), post("p3")]);
+  assert.deepEqual(again.inserted, ["p3"]);
+  assert.deepEqual(again.duplicates, ["p1"]);
+  const counts = await db.query<{ posts: number; media: number; labels: number }>(
+    `select (select count(*)::int from posts) as posts, (select count(*)::int from media) as media,
+            (select count(*)::int from labels) as labels`,
+  );
+  assert.deepEqual(counts[0], { posts: 3, media: 3, labels: 2 });
+  const [row] = await db.query<{ doc: { hashtags: string[] }; created_at: Date }>(
+    "select doc, created_at from posts where id = 'p1'",
+  );
+  assert.deepEqual(row.doc.hashtags, ["cats"]);
+  assert.equal(row.created_at.toISOString(), "2026-01-02T03:04:05.000Z");
+});
+
+dbTest("insertLabels() keeps one label per post, tag and annotator", async (db) => {
+  await insertPosts(db, [post("p1", { labels: [] })]);
+  const n1 = await insertLabels(db, [
+    { postId: "p1", tag: "dogs", annotator: "ann", source: "manual" },
+    { postId: "p1", tag: "dogs", annotator: "bob", source: "manual", value: false },
+  ]);
+  const n2 = await insertLabels(db, [{ postId: "p1", tag: "dogs", annotator: "ann", source: "manual" }]);
+  assert.equal(n1, 2);
+  assert.equal(n2, 0);
+});
+
+dbTest("quarantine() records an item once and counts by reason", async (db) => {
+  const item = { stage: "ingest" as const, source: "f.jsonl", item: "f.jsonl:7", reason: "invalid date" };
+  await quarantine(db, [item, { ...item, item: "f.jsonl:9" }]);
+  await quarantine(db, [item]);
+  assert.deepEqual(await quarantineCounts(db, "ingest"), [{ stage: "ingest", reason: "invalid date", n: 2 }]);
+});
+
+dbTest("runs are started, finished and listed newest first", async (db) => {
+  const a = await startRun(db, "ingest", { params: { source: "x" } });
+  await finishRun(db, a, { status: "succeeded", summary: { stored: 3 } });
+  const runs = await listRuns(db, { kind: "ingest" });
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0].status, "succeeded");
+  assert.deepEqual(runs[0].summary, { stored: 3 });
+  assert.ok(runs[0].finished_at instanceof Date);
+});
+
+dbTest("labels_wide has a 0/1 column per tag and exports as CSV", async (db) => {
+  await insertPosts(db, [
+    post("p1", { labels: [{ tag: "cats", annotator: "a" }, { tag: "dogs", annotator: "b" }] }),
+    post("p2", { labels: [{ tag: "dogs", annotator: "a" }] }),
+  ]);
+  const tags = await refreshLabelsWide(db);
+  assert.deepEqual(tags, ["cats", "dogs"]);
+  const rows = await db.query<{ post_id: string; cats: number; dogs: number }>(
+    "select post_id, cats, dogs from labels_wide order by post_id",
+  );
+  assert.deepEqual(rows.map((r) => [r.post_id, r.cats, r.dogs]), [["p1", 1, 1], ["p2", 0, 1]]);
+  const path = await Deno.makeTempFile({ suffix: ".csv" });
+  assert.equal(await exportLabelsWideCsv(db, path), 2);
+  const csv = (await Deno.readTextFile(path)).trim().split("\n");
+  assert.equal(csv[0], "post_id,platform,source,created_at,split,cats,dogs");
+  assert.match(csv[1], /^p1,mastodon,test,2026-01-02T03:04:05.000Z,,1,1$/);
+  await Deno.remove(path);
+});
