@@ -13,7 +13,7 @@ COPY package.json package-lock.json .npmrc ./
 RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 ENV PATH=/app/node_modules/.bin:$PATH
 
-COPY deno.json deno.lock ./
+COPY deno.json ./
 COPY src ./src
 COPY scripts ./scripts
 COPY experiments ./experiments
