@@ -1,4 +1,81 @@
-/** deno task ingest — not built yet: issue 3 (ingest). */
-import { notBuilt } from "./_not_built.ts";
+/**
+ * Bring posts into the store.
+ *
+ *   deno task ingest --source sample
+ *   deno task ingest --source jsonl:data/raw/export.jsonl [--since 24mo]
+ *   deno task ingest --source csv:data/raw/posts.csv
+ *   deno task ingest --source goemotions[:DIR]
+ *   deno task ingest --source labels:data/raw/labels.csv       labels alone
+ *
+ * Prints fetched / stored / duplicates / quarantined; a rerun stores nothing twice.
+ */
+import { parseArgs } from "node:util";
+import { loadSettings } from "@/config/settings.ts";
+import { ingest, type IngestSummary } from "@/ingest/ingest.ts";
+import { importLabels } from "@/ingest/labels_file.ts";
+import { openFileSource } from "@/ingest/sources.ts";
+import { windowStart } from "@/ingest/window.ts";
+import { openStore } from "@/store/mod.ts";
+import { run, UsageError } from "./_cli.ts";
+import { progress } from "./_progress.ts";
 
-if (import.meta.main) notBuilt("ingest", "issue 3 (ingest)");
+export async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      source: { type: "string" },
+      since: { type: "string" }, // no default: file imports keep everything unless asked
+      "batch-size": { type: "string", default: "250" },
+    },
+  });
+  if (!values.source) {
+    throw new UsageError("give --source (sample, jsonl:PATH, csv:PATH, goemotions, labels:PATH, ...)");
+  }
+  const settings = loadSettings();
+  const store = await openStore(settings);
+  try {
+    if (values.source.startsWith("labels:")) {
+      const s = await importLabels(store, values.source.slice("labels:".length));
+      console.log(
+        `labels: read ${s.read}, stored ${s.stored}, duplicates ${s.duplicates}, quarantined ${s.quarantined}`,
+      );
+      return 0;
+    }
+    const since = values.since ? windowStart(values.since) : undefined;
+    const source = openFileSource(values.source, { dataDir: settings.dataDir });
+    const bar = progress("ingest", 0);
+    const t0 = performance.now();
+    const summary = await ingest(store, source.items, {
+      source: source.name,
+      since,
+      batchSize: Number(values["batch-size"]),
+      params: { since: values.since ?? null },
+      onProgress: (s) => {
+        bar.setTotal(s.read);
+        bar.update(s.read, { stored: s.stored, dup: s.duplicates, quarantined: s.quarantined });
+      },
+    });
+    bar.stop();
+    printSummary(summary, (performance.now() - t0) / 1000);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+function printSummary(s: IngestSummary, seconds: number): void {
+  console.log(
+    `ingest ${s.runId}: read ${s.read} = stored ${s.stored} + duplicates ${s.duplicates} + quarantined ${s.quarantined}` +
+      ` + outside window ${s.outsideWindow}; media ${s.media} (${s.mediaFailed} unreadable), labels ${s.labels}` +
+      ` in ${seconds.toFixed(1)} s (${(s.read / seconds).toFixed(0)} posts/s)`,
+  );
+  for (const [reason, n] of Object.entries(s.reasons).sort((a, b) => b[1] - a[1]).slice(0, 10)) {
+    console.log(`  set aside ${String(n).padStart(6)}  ${reason}`);
+  }
+  if (s.quarantined + s.mediaFailed > 0) {
+    console.log("  details: select * from quarantine where stage = 'ingest'");
+  }
+}
+
+if (import.meta.main) await run(main);

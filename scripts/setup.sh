@@ -16,7 +16,7 @@ if ((want_test)); then
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_missing+=(postgresql)
   command -v chromium >/dev/null || apt_missing+=(chromium)
   command -v jupyter-nbconvert >/dev/null || apt_missing+=(jupyter-nbconvert jupyter-client)
-  python3 -c "import nbclient, ipykernel" 2>/dev/null || apt_missing+=(python3-nbclient python3-ipykernel)
+  /usr/bin/python3 -c "import nbclient, ipykernel" 2>/dev/null || apt_missing+=(python3-nbclient python3-ipykernel)
 fi
 
 if ((${#apt_missing[@]})); then

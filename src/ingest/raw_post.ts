@@ -35,7 +35,8 @@ export interface RawPost {
   platform: string;
   /** The platform's own id; anonymized with HMAC before storage. */
   nativeId: string;
-  createdAt: Date;
+  /** Absent only for sources without times (GoEmotions); platform posts always have one. */
+  createdAt?: Date;
   text?: string;
   /** Language declared by the platform (BCP 47), if any; language id runs later anyway. */
   lang?: string;

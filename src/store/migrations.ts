@@ -18,7 +18,7 @@ create table posts (
   id text primary key,                 -- HMAC-SHA256(secret, platform + native id): never the raw id
   platform text not null,
   source text not null,                -- what brought it in: sample, goemotions, jsonl:<file>, mastodon:<spec> ...
-  created_at timestamptz not null,
+  created_at timestamptz,              -- null when the source has no times (GoEmotions): split by tag then
   split text check (split in ('train', 'dev', 'test')),
   doc jsonb not null default '{}',     -- the text document: text, lang, hashtags, mentions, urls
   user_id text,                        -- HMAC of platform + user id

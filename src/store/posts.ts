@@ -37,7 +37,8 @@ export interface PostRecord {
   id: string;
   platform: string;
   source: string;
-  createdAt: Date;
+  /** Absent when the source has no times. */
+  createdAt?: Date;
   split?: "train" | "dev" | "test";
   doc: PostDoc;
   userId?: string;
@@ -71,7 +72,7 @@ export async function insertPosts(db: Db, posts: PostRecord[]): Promise<InsertRe
       id: p.id,
       platform: p.platform,
       source: p.source,
-      created_at: p.createdAt.toISOString(),
+      created_at: p.createdAt?.toISOString() ?? null,
       split: p.split ?? null,
       doc: p.doc,
       user_id: p.userId ?? null,

@@ -10,17 +10,21 @@ import { existsSync } from "node:fs";
 import type { Db } from "@/store/db.ts";
 import { openPglite } from "@/store/_pglite.ts";
 import { openPostgres } from "@/store/_postgres.ts";
-import { LATEST_VERSION, migrate } from "@/store/migrate.ts";
+import { migrate } from "@/store/migrate.ts";
+import { MIGRATIONS } from "@/store/migrations.ts";
+import { createHash } from "node:crypto";
 import { type Cluster, findPostgresBin, startCluster } from "./postgres_cluster.ts";
 
 export type Engine = "pglite" | "postgres";
 
-const TEMPLATE_DB = `posttagger_template_v${LATEST_VERSION}`;
+/** Templates are keyed by the schema's text, so editing a migration never reuses a stale template. */
+const SCHEMA_KEY = createHash("sha256").update(JSON.stringify(MIGRATIONS)).digest("hex").slice(0, 12);
+const TEMPLATE_DB = `posttagger_template_${SCHEMA_KEY}`;
 const testRoot = resolve(Deno.env.get("TEST_DATA_DIR") ?? "data/test");
 
 /** The migrated PGlite template folder, created once (atomically) and reused by every test process. */
 export async function pgliteTemplate(): Promise<string> {
-  const dir = join(testRoot, `pglite-template-v${LATEST_VERSION}`);
+  const dir = join(testRoot, `pglite-template-${SCHEMA_KEY}`);
   if (existsSync(join(dir, "PG_VERSION"))) return dir;
   await Deno.mkdir(testRoot, { recursive: true });
   const tmp = `${dir}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;

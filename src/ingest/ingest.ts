@@ -1,0 +1,213 @@
+/**
+ * Stores what a source yields: anonymizes ids, copies media into the blob store, records posts, media and
+ * labels in batches. Nothing is lost: an unreadable item is quarantined with where it was and why, a
+ * missing media file is recorded on the post (which keeps its other modalities), and the summary adds up:
+ * read = stored + duplicates + quarantined + outsideWindow. Reruns are safe: a post already stored
+ * (same platform and native id) is a duplicate and is not touched again.
+ */
+import { createHash } from "node:crypto";
+import {
+  existingPostIds,
+  finishRun,
+  insertPosts,
+  type MediaRecord,
+  type PostRecord,
+  quarantine,
+  type QuarantineItem,
+  startRun,
+  type Store,
+} from "@/store/mod.ts";
+import { probeImage, probeVideo } from "./media_probe.ts";
+import type { RawMedia, RawPost } from "./raw_post.ts";
+import type { SourceItem } from "./source_item.ts";
+
+export interface IngestOptions {
+  /** Recorded on every post and quarantine entry, e.g. "sample", "jsonl:posts.jsonl". */
+  source: string;
+  /** Posts created before this are counted as outside the window and not stored. */
+  since?: Date;
+  /** Posts per transaction. @default 250 */
+  batchSize?: number;
+  /** Media files read and probed at once. @default 4 */
+  concurrency?: number;
+  /** Called after each batch. */
+  onProgress?: (summary: IngestSummary) => void;
+  /** Parameters recorded on the run. */
+  params?: Record<string, unknown>;
+}
+
+export interface IngestSummary {
+  runId: string;
+  read: number;
+  stored: number;
+  duplicates: number;
+  quarantined: number;
+  outsideWindow: number;
+  /** Media files stored (new or deduplicated) and media that could not be read. */
+  media: number;
+  mediaFailed: number;
+  labels: number;
+  /** Quarantine reasons with counts. */
+  reasons: Record<string, number>;
+}
+
+export async function ingest(
+  store: Store,
+  items: AsyncIterable<SourceItem>,
+  options: IngestOptions,
+): Promise<IngestSummary> {
+  const batchSize = options.batchSize ?? 250;
+  const runId = await startRun(store.db, "ingest", { params: { source: options.source, ...options.params } });
+  const s: IngestSummary = {
+    runId,
+    read: 0,
+    stored: 0,
+    duplicates: 0,
+    quarantined: 0,
+    outsideWindow: 0,
+    media: 0,
+    mediaFailed: 0,
+    labels: 0,
+    reasons: {},
+  };
+  const held: QuarantineItem[] = [];
+  const hold = (item: Omit<QuarantineItem, "stage" | "source" | "runId">, countsAsPost: boolean) => {
+    held.push({ ...item, stage: "ingest", source: options.source, runId });
+    if (countsAsPost) s.quarantined++;
+    const reason = item.reason.replace(/".*?"/g, '"…"');
+    s.reasons[reason] = (s.reasons[reason] ?? 0) + 1;
+  };
+  let batch: { raw: RawPost; where: string; id: string }[] = [];
+
+  const flush = async () => {
+    const ids = batch.map((b) => b.id);
+    const existing = await existingPostIds(store.db, ids);
+    const fresh = batch.filter((b, i) => !existing.has(b.id) && ids.indexOf(b.id) === i);
+    s.duplicates += batch.length - fresh.length;
+    const records = await mapPool(
+      fresh,
+      options.concurrency ?? 4,
+      (b) => toRecord(store, b.raw, b.id, options.source),
+    );
+    for (const [i, r] of records.entries()) {
+      for (const m of r.media) {
+        if (m.blobSha256) s.media++;
+        if (m.error) {
+          s.mediaFailed++;
+          hold(
+            { item: fresh[i].id, modality: m.kind, reason: m.error, detail: { where: fresh[i].where } },
+            false,
+          );
+        }
+      }
+    }
+    const result = await insertPosts(store.db, records);
+    s.stored += result.inserted.length;
+    s.duplicates += result.duplicates.length; // a concurrent run got there first
+    s.labels += records.filter((r) => result.inserted.includes(r.id)).reduce(
+      (n, r) => n + (r.labels?.length ?? 0),
+      0,
+    );
+    await quarantine(store.db, held.splice(0));
+    batch = [];
+    options.onProgress?.({ ...s });
+  };
+
+  try {
+    for await (const item of items) {
+      s.read++;
+      if (item.kind === "skip") {
+        // A platform id stays anonymized even in quarantine; file positions are not personal.
+        hold({ item: item.where, reason: item.reason }, true);
+      } else if (options.since && item.post.createdAt && item.post.createdAt < options.since) {
+        s.outsideWindow++;
+      } else {
+        batch.push({
+          raw: item.post,
+          where: item.where,
+          id: store.anon.post(item.post.platform, item.post.nativeId),
+        });
+      }
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+    await quarantine(store.db, held.splice(0));
+  } catch (err) {
+    await finishRun(store.db, runId, { status: "failed", summary: { ...s, error: (err as Error).message } });
+    throw err;
+  }
+  await finishRun(store.db, runId, { status: "succeeded", summary: { ...s } });
+  return s;
+}
+
+const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
+const MENTION = /(?<![\p{L}\p{N}_])@([\p{L}\p{N}_.]+(?:@[\p{L}\p{N}_.-]+)?)/gu;
+const URL_RE = /https?:\/\/[^\s<>"]+/g;
+
+async function toRecord(store: Store, raw: RawPost, id: string, source: string): Promise<PostRecord> {
+  const media: MediaRecord[] = [];
+  for (const [position, m] of raw.media.entries()) media.push(await storeMedia(store, m, position));
+  const text = raw.text ?? undefined;
+  const hash = createHash("sha256").update(text ?? "");
+  for (const m of media) hash.update(`\u0000${m.blobSha256 ?? ""}`);
+  return {
+    id,
+    platform: raw.platform,
+    source,
+    createdAt: raw.createdAt,
+    split: raw.split,
+    doc: {
+      text,
+      lang: raw.lang,
+      hashtags: text ? [...text.matchAll(HASHTAG)].map((m) => m[1].toLowerCase()) : [],
+      // Mentions name people: keep how many, not who.
+      mentions: text ? [...text.matchAll(MENTION)].map(() => "@user") : [],
+      urls: text ? [...text.matchAll(URL_RE)].map((m) => m[0]) : [],
+    },
+    userId: raw.user.id ? store.anon.user(raw.platform, raw.user.id) : undefined,
+    userFollowers: raw.user.followers,
+    userFollowing: raw.user.following,
+    userPosts: raw.user.posts,
+    userVerified: raw.user.verified,
+    userCreatedAt: raw.user.createdAt,
+    device: raw.device,
+    extra: raw.extra,
+    contentHash: hash.digest("hex"),
+    media,
+    labels: raw.labels?.map((tag) => ({ tag, annotator: raw.annotator ?? "source" })),
+  };
+}
+
+async function storeMedia(store: Store, m: RawMedia, position: number): Promise<MediaRecord> {
+  const base: MediaRecord = { position, kind: m.kind, mime: m.mime, alt: m.alt };
+  let put;
+  try {
+    if (m.bytes) put = await store.blobs.put(m.bytes);
+    else if (m.path) put = await store.blobs.putFile(m.path);
+    else return { ...base, error: `media not downloaded: "${m.url ?? "no location"}"` };
+  } catch (err) {
+    const what = m.path ?? "bytes";
+    const reason = err instanceof Deno.errors.NotFound
+      ? `media file not found: "${what}"`
+      : `cannot read media "${what}": ${(err as Error).message}`;
+    return { ...base, error: reason };
+  }
+  if (put.size === 0) return { ...base, blobSha256: put.sha256, bytes: 0, error: "empty media file" };
+  const facts = m.kind === "image"
+    ? await probeImage(m.bytes ?? await store.blobs.get(put.sha256))
+    : await probeVideo(await store.blobs.localPath(put.sha256));
+  return { ...base, ...facts, mime: facts.mime ?? m.mime, blobSha256: put.sha256, bytes: put.size };
+}
+
+async function mapPool<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}
