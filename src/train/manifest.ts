@@ -1,0 +1,115 @@
+/**
+ * Experiment manifests: everything needed to compare two runs without rerunning them —
+ * `experiments/runs/<run-id>/manifest.json` with the resolved config, the data snapshot hash, the code
+ * version, the seed, the tag vocabulary, encoders, backend, metrics, timings and where the model is.
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { CodeVersion } from "./code_version.ts";
+
+export interface TagScore {
+  tag: string;
+  precision: number;
+  recall: number;
+  f05: number;
+  f1: number;
+  support: number;
+  threshold: number;
+}
+
+export interface Metrics {
+  weighted_f05: number;
+  macro_f05: number;
+  micro_f05: number;
+  weighted_f1: number;
+  macro_f1: number;
+  micro_f1: number;
+  per_tag: TagScore[];
+  /** Weighted F0.5 per language (posts with a detected language). */
+  per_language: Record<string, { weighted_f05: number; n: number }>;
+  /** Weighted F0.5 with each modality removed at test time, and the drop it causes. */
+  ablation: Record<string, { weighted_f05: number; drop: number }>;
+  /** Weighted F0.5 of models trained on one modality only, when the run measured them. */
+  single_modality?: Record<string, number>;
+}
+
+export interface Manifest {
+  run_id: string;
+  created_at: string;
+  source: string;
+  config: Record<string, unknown>;
+  data: {
+    snapshot_hash: string;
+    window: { from: string | null; to: string | null };
+    split_method: string;
+    counts: { train: number; dev: number; test: number; tags: number };
+  };
+  code: CodeVersion;
+  seed: number;
+  tags: string[];
+  encoders: Record<string, string>;
+  backend: string;
+  metrics: Metrics;
+  thresholds: number[];
+  timings_s: Record<string, number>;
+  model: { version: string; path: string; promoted: boolean; reason: string };
+}
+
+/** A hash of the exact training data: post ids and their labels, in a canonical order. */
+export function snapshotHash(rows: { id: string; tags: string[] }[]): string {
+  const h = createHash("sha256");
+  for (const r of [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    h.update(`${r.id}:${[...r.tags].sort().join(",")}\n`);
+  }
+  return h.digest("hex");
+}
+
+export async function writeManifest(runsDir: string, manifest: Manifest): Promise<string> {
+  const dir = join(runsDir, manifest.run_id);
+  await Deno.mkdir(dir, { recursive: true });
+  const path = join(dir, "manifest.json");
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  await Deno.writeTextFile(tmp, JSON.stringify(manifest, null, 2) + "\n");
+  await Deno.rename(tmp, path);
+  return path;
+}
+
+export async function readManifests(runsDir: string): Promise<Manifest[]> {
+  const out: Manifest[] = [];
+  try {
+    for await (const e of Deno.readDir(runsDir)) {
+      if (!e.isDirectory) continue;
+      try {
+        out.push(JSON.parse(await Deno.readTextFile(join(runsDir, e.name, "manifest.json"))));
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) {
+          throw new SyntaxError(`Cannot read manifest of run "${e.name}": ${(err as Error).message}`);
+        }
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return out.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+/** One comparison row per run, for `deno task experiments`. */
+export function comparisonRows(manifests: Manifest[]): Record<string, string | number>[] {
+  return manifests.map((m) => ({
+    run: m.run_id,
+    source: m.source,
+    data: m.data.snapshot_hash.slice(0, 8),
+    code: `${m.code.gitSha.slice(0, 7)}${m.code.dirty ? "+" : ""}`,
+    seed: m.seed,
+    tags: m.tags.length,
+    train: m.data.counts.train,
+    "wF0.5": round(m.metrics.weighted_f05),
+    "macroF1": round(m.metrics.macro_f1),
+    "microF1": round(m.metrics.micro_f1),
+    backend: m.backend,
+    "fit s": round(m.timings_s.fit ?? 0, 1),
+    model: `${m.model.version}${m.model.promoted ? " *" : ""}`,
+  }));
+}
+
+const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
