@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { defaultLanguageModelPath, languageIdText, loadLanguageIdentifier } from "./language.ts";
 import { normalizeText } from "./text.ts";
+import { LANGUAGE_SAMPLES } from "./bench_text.ts";
 
 Deno.test("identify() names the language of sentences in many scripts", async (t) => {
   const lid = await loadLanguageIdentifier();
@@ -87,6 +88,39 @@ Deno.test("loadLanguageIdentifier() fails clearly on a missing model and can ret
     const lid = await loadLanguageIdentifier({ modelPath: missing });
     assert.equal(lid.modelPath, missing);
     assert.equal(lid.identify("Le film était bien meilleur que prévu").lang, "fr");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the js and wasm backends agree on every labeled sample", async () => {
+  const js = await loadLanguageIdentifier({ backend: "js" });
+  const wasm = await loadLanguageIdentifier({ backend: "wasm" });
+  assert.equal(js.backend, "js");
+  assert.equal(wasm.backend, "wasm");
+  const texts = [...LANGUAGE_SAMPLES.map((s) => s.text), "", "good luck my g", "__label__en hello", "ok 👍"];
+  for (const text of texts) {
+    const a = js.topLanguages(text, 2);
+    const b = wasm.topLanguages(text, 2);
+    assert.equal(a.length, b.length, text);
+    a.forEach((x, i) => {
+      assert.ok(Math.abs(x.p - b[i].p) < 1e-4, `${text}: ${x.p} vs ${b[i].p}`);
+      // Tail labels near the 1e-5 floor may swap on float rounding; the others must match.
+      if (x.p > 1e-3) assert.equal(x.lang, b[i].lang, text);
+    });
+    assert.deepEqual(js.identify(text).lang, wasm.identify(text).lang);
+  }
+});
+
+Deno.test("loadLanguageIdentifier() refuses an unknown backend and a file that is not a model", async () => {
+  await assert.rejects(
+    () => loadLanguageIdentifier({ backend: "cld3" as "js" }),
+    { name: "RangeError", message: 'Cannot load language model: unknown backend "cld3"' },
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/model.ftz`, "not a model");
+    await assert.rejects(() => loadLanguageIdentifier({ modelPath: `${dir}/model.ftz` }), /bad magic number/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
