@@ -169,6 +169,10 @@ const SIGNALS = new RegExp(
   "gu",
 );
 
+/** Cheap pre-checks that let most posts skip the costly regular expressions. */
+const MAY_HAVE_SIGNALS = /[@#]|https?:|www\./i;
+const NON_ASCII = /[^\0-\x7f]/;
+
 const TRAILING_PUNCT = /[.,;:!?'"»”’)\]}>]+$/u;
 const HAS_LETTER = /\p{L}/u;
 
@@ -237,36 +241,38 @@ export function normalizeText(raw: string, options: NormalizeTextOptions = {}): 
   const mentions: string[] = [];
   const urls: string[] = [];
   const domains: string[] = [];
-  s = s.replace(
-    SIGNALS,
-    (m: string, url?: string, email?: string, mention?: string, tag?: string) => {
-      if (url !== undefined) {
-        const trail = TRAILING_PUNCT.exec(url)?.[0] ?? "";
-        let u = url.slice(0, url.length - trail.length);
-        let rest = trail;
-        // Keep a closing parenthesis that closes one opened inside the URL (Wikipedia links).
-        if (rest.startsWith(")") && u.split("(").length > u.split(")").length) {
-          u += ")";
-          rest = rest.slice(1);
+  if (MAY_HAVE_SIGNALS.test(s)) {
+    s = s.replace(
+      SIGNALS,
+      (m: string, url?: string, email?: string, mention?: string, tag?: string) => {
+        if (url !== undefined) {
+          const trail = TRAILING_PUNCT.exec(url)?.[0] ?? "";
+          let u = url.slice(0, url.length - trail.length);
+          let rest = trail;
+          // Keep a closing parenthesis that closes one opened inside the URL (Wikipedia links).
+          if (rest.startsWith(")") && u.split("(").length > u.split(")").length) {
+            u += ")";
+            rest = rest.slice(1);
+          }
+          const host = urlHost(u);
+          urls.push(u);
+          domains.push(host);
+          return `${host === "" ? "<url>" : `<url:${host}>`}${rest}`;
         }
-        const host = urlHost(u);
-        urls.push(u);
-        domains.push(host);
-        return `${host === "" ? "<url>" : `<url:${host}>`}${rest}`;
-      }
-      if (email !== undefined) return "<email>";
-      if (mention !== undefined) {
-        mentions.push(mention.toLowerCase());
-        return "@user";
-      }
-      if (tag !== undefined && HAS_LETTER.test(tag)) {
-        hashtags.push(tag.toLowerCase());
-        return `#${splitHashtag(tag).join(" ")}`;
-      }
-      return m;
-    },
-  );
-  const emoji = s.match(EMOJI) ?? [];
+        if (email !== undefined) return "<email>";
+        if (mention !== undefined) {
+          mentions.push(mention.toLowerCase());
+          return "@user";
+        }
+        if (tag !== undefined && HAS_LETTER.test(tag)) {
+          hashtags.push(tag.toLowerCase());
+          return `#${splitHashtag(tag).join(" ")}`;
+        }
+        return m;
+      },
+    );
+  }
+  const emoji = NON_ASCII.test(s) ? s.match(EMOJI) ?? [] : [];
   s = s.replace(/\s+/g, " ").trim();
   return { text: s, hashtags, mentions, urls, domains, emoji, clipped, sourceLength };
 }
