@@ -192,6 +192,8 @@ async function readGoEmotions(path: string, limit: number): Promise<string[]> {
 export interface BenchTextOptions {
   /** Posts in the throughput set. @default 10000 */
   items?: number;
+  /** Long posts (~40 sentences, 1.5-3k characters each) in the long-post throughput set. @default 1000 */
+  longItems?: number;
   /** GoEmotions TSV for English text (skipped when absent). @default "../shared/datasets/goemotions/dev.tsv" */
   goEmotionsPath?: string;
   /** GoEmotions comments used in the accuracy set. @default 300 */
@@ -229,7 +231,8 @@ export function languageAccuracy(
 
 /**
  * Runs the benchmark and returns its figures: `normalizeLangItemsPerSec` (normalization + language id with
- * the default js backend, best of `repeats`), `normalizeItemsPerSec`, `langIdItemsPerSec`, `modelLoadMs`,
+ * the default js backend, best of `repeats`) on short posts and `longNormalizeLangItemsPerSec` on long ones,
+ * `normalizeItemsPerSec`, `langIdItemsPerSec`, `modelLoadMs`,
  * `langAccuracy` (labeled set, default thresholds; "und" counts as wrong), `langUndShare`,
  * `langAccuracyNoUnd` (thresholds off), `langAccuracy_<code>` per language, and with `compareWasm`
  * `wasmLangIdItemsPerSec` and `wasmModelLoadMs`.
@@ -237,6 +240,7 @@ export function languageAccuracy(
 export async function benchText(options: BenchTextOptions = {}): Promise<Record<string, number | string>> {
   const {
     items = 10_000,
+    longItems = 1000,
     goEmotionsPath = "../shared/datasets/goemotions/dev.tsv",
     goEmotionsItems = 300,
     repeats = 3,
@@ -266,6 +270,17 @@ export async function benchText(options: BenchTextOptions = {}): Promise<Record<
     undCount = guesses.filter((g) => g.lang === "und").length;
   }
 
+  const longPosts = Array.from(
+    { length: longItems },
+    (_, i) => Array.from({ length: 40 }, (_, j) => posts[(i * 40 + j * 7) % posts.length]).join(" "),
+  );
+  let bestLong = Infinity;
+  for (let r = 0; r < repeats; r++) {
+    const t = performance.now();
+    for (const p of longPosts) lid.identify(normalizeText(p).text);
+    bestLong = Math.min(bestLong, performance.now() - t);
+  }
+
   let wasmFigures: Record<string, number> = {};
   if (compareWasm) {
     let t = performance.now();
@@ -293,6 +308,9 @@ export async function benchText(options: BenchTextOptions = {}): Promise<Record<
     normalizeItemsPerSec: Math.round(items / (bestNorm / 1000)),
     langIdItemsPerSec: Math.round(items / (bestLid / 1000)),
     undShareOnShortPosts: round(undCount / items, 3),
+    longItems,
+    longAvgChars: Math.round(longPosts.reduce((a, p) => a + p.length, 0) / Math.max(1, longItems)),
+    longNormalizeLangItemsPerSec: Math.round(longItems / (bestLong / 1000)),
     modelLoadMs: Math.round(modelLoadMs),
     labeledItems: labeled.length,
     goEmotionsItems: english.length,

@@ -44,6 +44,7 @@ Deno.test("LANGUAGE_SAMPLES holds 10 sentences for each of 12 languages", () => 
 Deno.test("benchText() returns throughput and an accuracy the model actually reaches", async () => {
   const r = await benchText({
     items: 200,
+    longItems: 10,
     repeats: 1,
     goEmotionsPath: "/nonexistent/dev.tsv",
     compareWasm: false,
@@ -56,4 +57,6 @@ Deno.test("benchText() returns throughput and an accuracy the model actually rea
   assert.ok((r.langAccuracy as number) >= 0.9, `langAccuracy ${r.langAccuracy}`);
   assert.ok((r.langAccuracyNoUnd as number) >= (r.langAccuracy as number));
   assert.equal(r.wasmLangIdItemsPerSec, undefined);
+  assert.equal(r.longItems, 10);
+  assert.ok((r.longAvgChars as number) > 1000);
 });

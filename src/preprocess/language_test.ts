@@ -125,3 +125,11 @@ Deno.test("loadLanguageIdentifier() refuses an unknown backend and a file that i
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("identify() reads only the first maxChars characters of a long text", async () => {
+  const lid = await loadLanguageIdentifier();
+  const text = "Le film était bien meilleur que prévu. ".repeat(3) +
+    "Anyone else watching the game tonight? ".repeat(200);
+  assert.equal(lid.identify(text, { maxChars: 110 }).lang, "fr");
+  assert.equal(lid.identify(text, { maxChars: 100_000 }).lang, "en");
+});

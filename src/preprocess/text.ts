@@ -159,8 +159,8 @@ const SIGNALS = new RegExp(
   [
     // 1: URL
     "((?:https?:\\/\\/|www\\.)[^\\s<>\"'`]+)",
-    // 2: e-mail
-    "([\\p{L}\\p{N}._%+\\-]+@[\\p{L}\\p{N}\\-]+(?:\\.[\\p{L}\\p{N}\\-]+)*\\.\\p{L}{2,})",
+    // 2: e-mail (anchored at the start of its run of characters, so a long run is scanned once, not per position)
+    "(?<![\\p{L}\\p{N}._%+\\-])([\\p{L}\\p{N}._%+\\-]+@[\\p{L}\\p{N}\\-]+(?:\\.[\\p{L}\\p{N}\\-]+)*\\.\\p{L}{2,})",
     // 3: mention (not after a word character, '.', '@' or '/')
     "(?<![\\p{L}\\p{N}_.@/])@([\\p{L}\\p{N}_]+(?:[.\\-][\\p{L}\\p{N}_]+)*(?:@[\\p{L}\\p{N}\\-]+(?:\\.[\\p{L}\\p{N}\\-]+)+)?)",
     // 4: hashtag (not after a word character or '&', so "C#" and "&#39;" are left alone)
