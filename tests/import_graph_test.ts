@@ -10,12 +10,12 @@ const ALLOWED: Record<string, string[]> = {
   config: [],
   store: ["config"],
   ingest: ["config", "store"],
-  preprocess: ["config", "store"],
-  features: ["config", "store", "preprocess"],
-  encode: ["config", "store", "preprocess", "features"],
-  model: ["config", "store", "preprocess", "features", "encode"],
+  preprocess: ["config", "store", "ingest"], // ingest: the RawPost contract
+  features: ["config", "store", "ingest", "preprocess"],
+  encode: ["config", "store", "ingest", "preprocess", "features"],
+  model: ["config", "store", "ingest", "preprocess", "features", "encode"],
   train: ["config", "store", "ingest", "preprocess", "features", "encode", "model"],
-  infer: ["config", "store", "preprocess", "features", "encode", "model", "train"],
+  infer: ["config", "store", "ingest", "preprocess", "features", "encode", "model", "train"],
   trends: ["config", "store"],
   server: ["config", "store", "trends"],
 };
