@@ -62,7 +62,7 @@ export async function* blueskyPosts(
   const service = (options.service ?? "https://public.api.bsky.app").replace(/\/+$/, "");
   const key = options.cursorKey ??
     ("query" in source ? `bluesky:${source.query}` : `bluesky:@${source.actor}`);
-  const since = options.since ?? defaultSince();
+  const since = options.since ?? defaultSince(new Date((options.now ?? Date.now)()));
   const until = options.until;
   const store = options.cursorStore;
   const mapOptions = {

@@ -34,7 +34,7 @@ export interface CursorStore {
 
 /** Options every connector takes. */
 export interface ConnectorOptions extends HttpOptions {
-  /** Oldest post to keep; paging stops at the first older post. @default 24 months before now */
+  /** Oldest post to keep; paging stops at the first older post. @default 24 months before `now()` */
   since?: Date;
   /** Newest post to keep; newer posts are passed over. @default no limit */
   until?: Date;

@@ -51,7 +51,7 @@ export async function* mastodonPosts(
     ("hashtag" in source
       ? `mastodon:${source.instance}#${source.hashtag}`
       : `mastodon:${source.instance}@${source.accountId}`);
-  const since = options.since ?? defaultSince();
+  const since = options.since ?? defaultSince(new Date((options.now ?? Date.now)()));
   const until = options.until;
   const store = options.cursorStore;
 
