@@ -15,7 +15,8 @@
  * `quoteCount`, `tags` (tag facets and record tags), `mentionCount`, `isReply`, `labels`.
  *
  * Skipped (as SkippedItem): notFoundPost, blockedPost, and posts missing `uri`, `record.createdAt` or
- * `author.did`. Reposts in an author feed are passed over silently (the original is a post of its own).
+ * `author.did`. Reposts (and pins) in an author feed are passed over silently (the original is a post of
+ * its own); a repost's time, not the original's, counts for the window cut-off.
  */
 
 import type { RawPost } from "./raw_post.ts";
@@ -100,15 +101,16 @@ export async function* blueskyPosts(
     for (let i = skip; i < items.length; i++) {
       const item = items[i];
       const post = "query" in source ? item : isRecord(item) ? item.post : item;
-      const repost = isRecord(item) && isRecord(item.reason) &&
-        String(item.reason.$type).endsWith("#reasonRepost");
+      // A repost (or a pin) is passed over; a repost's place in the feed is its repost time.
+      const reason = isRecord(item) && isRecord(item.reason) ? item.reason : undefined;
       const created = postTime(post);
-      if (created && created.sortAt < since) {
+      const sortAt = reason ? dateOf(reason.indexedAt) : created?.sortAt;
+      if (sortAt && sortAt < since) {
         await store?.set(key, "");
         return;
       }
       const inWindow = !created || (created.createdAt >= since && !(until && created.createdAt > until));
-      if (!repost && inWindow) yield await mapPostView(post, http, mapOptions);
+      if (!reason && inWindow) yield await mapPostView(post, http, mapOptions);
       await save({ cursor, skip: i + 1 });
     }
     const next = isRecord(data) ? str(data.cursor) : undefined;
@@ -301,11 +303,15 @@ function readPosition(saved: string | undefined): Position {
   return { cursor: saved, skip: 0 };
 }
 
+/** createdAt, and sortAt = the earlier of createdAt and indexedAt (how the AppView orders posts). */
 function postTime(post: unknown): { createdAt: Date; sortAt: Date } | undefined {
-  if (!isRecord(post) || !isRecord(post.record) || !str(post.record.createdAt)) return undefined;
-  const createdAt = new Date(post.record.createdAt as string);
-  if (Number.isNaN(createdAt.getTime())) return undefined;
-  const indexedAt = str(post.indexedAt) ? new Date(post.indexedAt as string) : createdAt;
-  const sortAt = Number.isNaN(indexedAt.getTime()) || indexedAt > createdAt ? createdAt : indexedAt;
-  return { createdAt, sortAt };
+  const createdAt = isRecord(post) && isRecord(post.record) ? dateOf(post.record.createdAt) : undefined;
+  if (!createdAt) return undefined;
+  const indexedAt = isRecord(post) ? dateOf(post.indexedAt) : undefined;
+  return { createdAt, sortAt: indexedAt && indexedAt < createdAt ? indexedAt : createdAt };
+}
+
+function dateOf(x: unknown): Date | undefined {
+  const date = typeof x === "string" ? new Date(x) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }
