@@ -54,6 +54,8 @@ export interface BytesResponse {
 export interface HttpClient {
   /** GET `url` and parse its body as JSON; malformed JSON throws a SyntaxError naming the URL. */
   getJson(url: string): Promise<JsonResponse>;
+  /** POST `body` as JSON to `url` and parse the JSON answer (retried like a GET: use it for idempotent calls). */
+  postJson(url: string, body: unknown): Promise<JsonResponse>;
   /** GET `url` as bytes. */
   getBytes(url: string): Promise<BytesResponse>;
   /** GET `url` as text. */
@@ -100,7 +102,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
     if (at !== undefined) pausedUntil.set(host, at);
   }
 
-  async function request<T>(url: string, read: (res: Response) => Promise<T>): Promise<T> {
+  async function request<T>(url: string, read: (res: Response) => Promise<T>, body?: unknown): Promise<T> {
     const host = new URL(url).host;
     let lastError: HttpError | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -111,7 +113,12 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
       try {
         let res: Response;
         try {
-          res = await doFetch(url, { headers, signal: controller.signal, redirect: "follow" });
+          const init: RequestInit = body === undefined ? { headers } : {
+            method: "POST",
+            headers: { ...headers, "content-type": "application/json" },
+            body: JSON.stringify(body),
+          };
+          res = await doFetch(url, { ...init, signal: controller.signal, redirect: "follow" });
         } catch (error) {
           const reason = controller.signal.aborted ? `timed out after ${timeoutMs} ms` : String(error);
           lastError = new HttpError(`Cannot fetch "${url}": ${reason}`, url, 0, { cause: error });
@@ -149,21 +156,23 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
     });
   }
 
+  async function readJson(url: string, res: Response): Promise<JsonResponse> {
+    const text = await res.text();
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      const start = JSON.stringify(text.slice(0, 60));
+      throw new SyntaxError(
+        `Cannot parse JSON from "${url}": ${(error as Error).message}; body starts ${start}`,
+      );
+    }
+    return { data, headers: res.headers, url: res.url || url };
+  }
+
   return {
-    getJson: (url) =>
-      request(url, async (res) => {
-        const text = await res.text();
-        let data: unknown;
-        try {
-          data = JSON.parse(text);
-        } catch (error) {
-          const start = JSON.stringify(text.slice(0, 60));
-          throw new SyntaxError(
-            `Cannot parse JSON from "${url}": ${(error as Error).message}; body starts ${start}`,
-          );
-        }
-        return { data, headers: res.headers, url: res.url || url };
-      }),
+    getJson: (url) => request(url, (res) => readJson(url, res)),
+    postJson: (url, body) => request(url, (res) => readJson(url, res), body),
     getBytes: (url) =>
       request(url, async (res) => {
         const bytes = new Uint8Array(await res.arrayBuffer());

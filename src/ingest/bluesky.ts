@@ -14,6 +14,9 @@
  * `{ url, error }` to `extra.mediaErrors`. `extra` holds `replyCount`, `repostCount`, `likeCount`,
  * `quoteCount`, `tags` (tag facets and record tags), `mentionCount`, `isReply`, `labels`.
  *
+ * Post search needs a login: the public AppView answers it with 403 to anonymous callers (author feeds
+ * work without one); `blueskyLogin()` with an app password gives the `accessJwt` to pass.
+ *
  * Skipped (as SkippedItem): notFoundPost, blockedPost, and posts missing `uri`, `record.createdAt` or
  * `author.did`. Reposts (and pins) in an author feed are passed over silently (the original is a post of
  * its own); a repost's time, not the original's, counts for the window cut-off.
@@ -26,6 +29,8 @@ import {
   describe,
   downloadMedia,
   type HttpClient,
+  HttpError,
+  type HttpOptions,
   isRecord,
   type MediaRef,
   num,
@@ -37,8 +42,16 @@ import { type ConnectorItem, type ConnectorOptions, defaultSince, type SkippedIt
 export type BlueskySource = { query: string } | { actor: string };
 
 export interface BlueskyOptions extends ConnectorOptions {
-  /** XRPC service base URL. @default "https://public.api.bsky.app" */
+  /**
+   * XRPC service base URL: the public AppView, or with `accessJwt` the account's PDS, which proxies to
+   * the AppView. @default "https://public.api.bsky.app", or "https://bsky.social" with `accessJwt`
+   */
   service?: string;
+  /**
+   * Session token from `blueskyLogin()`. The public AppView answers post search with 403 to anonymous
+   * callers (author feeds work without it). It expires after about two hours. @default none
+   */
+  accessJwt?: string;
   /** Posts per page; the API caps it at 100. @default 100 */
   limit?: number;
   /** Only posts in this language (searchPosts `lang`). @default any */
@@ -59,8 +72,12 @@ export async function* blueskyPosts(
   source: BlueskySource,
   options: BlueskyOptions = {},
 ): AsyncGenerator<ConnectorItem> {
-  const http = createHttpClient(options);
-  const service = (options.service ?? "https://public.api.bsky.app").replace(/\/+$/, "");
+  const auth: Record<string, string> = options.accessJwt
+    ? { authorization: `Bearer ${options.accessJwt}` }
+    : {};
+  const http = createHttpClient({ ...options, headers: { ...options.headers, ...auth } });
+  const defaultService = options.accessJwt ? "https://bsky.social" : "https://public.api.bsky.app";
+  const service = (options.service ?? defaultService).replace(/\/+$/, "");
   const key = options.cursorKey ??
     ("query" in source ? `bluesky:${source.query}` : `bluesky:@${source.actor}`);
   const since = options.since ?? defaultSince(new Date((options.now ?? Date.now)()));
@@ -90,7 +107,14 @@ export async function* blueskyPosts(
     url.searchParams.set("limit", String(options.limit ?? 100));
     if (cursor) url.searchParams.set("cursor", cursor);
 
-    const { data } = await http.getJson(url.href);
+    const { data } = await http.getJson(url.href).catch((error) => {
+      if (error instanceof HttpError && error.status === 403 && "query" in source && !options.accessJwt) {
+        throw new HttpError(`${error.message}; post search needs a login, pass accessJwt`, error.url, 403, {
+          cause: error,
+        });
+      }
+      throw error;
+    });
     const items = isRecord(data) ? ("query" in source ? data.posts : data.feed) : undefined;
     if (!Array.isArray(items)) {
       const field = "query" in source ? "posts" : "feed";
@@ -120,6 +144,38 @@ export async function* blueskyPosts(
     await save({ cursor, skip });
   }
   await store?.set(key, "");
+}
+
+export interface BlueskySession {
+  accessJwt: string;
+  refreshJwt: string;
+  did: string;
+  handle: string;
+}
+
+/**
+ * Log in with a handle (or email) and an app password (`com.atproto.server.createSession`); pass the
+ * session's `accessJwt` to `blueskyPosts()`.
+ */
+export async function blueskyLogin(
+  identifier: string,
+  appPassword: string,
+  options: HttpOptions & { service?: string } = {},
+): Promise<BlueskySession> {
+  const service = (options.service ?? "https://bsky.social").replace(/\/+$/, "");
+  const url = `${service}/xrpc/com.atproto.server.createSession`;
+  const { data } = await createHttpClient(options).postJson(url, { identifier, password: appPassword });
+  if (!isRecord(data) || !str(data.accessJwt) || !str(data.did)) {
+    throw new TypeError(
+      `Cannot log in to "${service}" as "${identifier}": no session in the answer ${describe(data)}`,
+    );
+  }
+  return {
+    accessJwt: data.accessJwt as string,
+    refreshJwt: String(data.refreshJwt ?? ""),
+    did: data.did as string,
+    handle: String(data.handle ?? identifier),
+  };
 }
 
 export interface MapPostViewOptions {

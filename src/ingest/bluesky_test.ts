@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
-import { type BlueskyOptions, blueskyPosts, type BlueskySource, downloadHls } from "./bluesky.ts";
+import {
+  blueskyLogin,
+  type BlueskyOptions,
+  blueskyPosts,
+  type BlueskySource,
+  downloadHls,
+} from "./bluesky.ts";
 import { type ConnectorItem, isSkippedItem, memoryCursorStore } from "./connector.ts";
 import type { RawPost } from "./raw_post.ts";
-import { createHttpClient } from "./_http.ts";
+import { createHttpClient, HttpError } from "./_http.ts";
 import {
   fakeClock,
   fixtureText,
@@ -22,11 +28,16 @@ interface Emulator {
   replay: Replay;
   /** Rate-limit headers for the next XRPC page, then back to a full budget. */
   lowBudgetOnce(resetEpochSeconds: number): void;
+  /** Answer search with 403 unless it carries this session's token, as the public AppView does. */
+  requireLogin(): void;
 }
+
+const SESSION = "/xrpc/com.atproto.server.createSession";
 
 /** A Bluesky AppView: search results and an author feed from the fixtures, paged by an offset cursor. */
 async function startBluesky(): Promise<Emulator> {
   let lowBudget: number | undefined;
+  let loginRequired = false;
   let search: unknown[] = [];
   let feed: unknown[] = [];
   const hls = {
@@ -36,8 +47,24 @@ async function startBluesky(): Promise<Emulator> {
   };
   const m3u8 = (text: string) =>
     new Response(text, { headers: { "content-type": "application/vnd.apple.mpegurl" } });
-  const replay = await startReplay((url) => {
+  const replay = await startReplay(async (url, _base, req) => {
     const path = url.pathname;
+    if (path === SESSION && req.method === "POST") {
+      const { identifier, password } = await req.json();
+      if (identifier !== "ana.bsky.social" || password !== "app-pass-word") {
+        return new Response(JSON.stringify({ error: "AuthenticationRequired" }), { status: 401 });
+      }
+      return json({
+        accessJwt: "jwt-a",
+        refreshJwt: "jwt-r",
+        did: "did:plc:ana111",
+        handle: identifier,
+        active: true,
+      });
+    }
+    if (path === SEARCH && loginRequired && req.headers.get("authorization") !== "Bearer jwt-a") {
+      return new Response("<html><title>403 Forbidden</title></html>", { status: 403 });
+    }
     if (path.endsWith("/playlist.m3u8")) return m3u8(hls.master);
     const variant = /\/(360p|720p)\/video\.m3u8$/.exec(path);
     if (variant) return m3u8(hls[variant[1] as "360p" | "720p"]);
@@ -72,7 +99,7 @@ async function startBluesky(): Promise<Emulator> {
   });
   search = await loadFixture("./bluesky/search_posts.json", replay.base) as unknown[];
   feed = await loadFixture("./bluesky/author_feed.json", replay.base) as unknown[];
-  return { replay, lowBudgetOnce: (at) => lowBudget = at };
+  return { replay, lowBudgetOnce: (at) => lowBudget = at, requireLogin: () => loginRequired = true };
 }
 
 function badRequest(): Response {
@@ -321,4 +348,34 @@ Deno.test("downloadHls() joins an fMP4 init map and segments of a media playlist
   await assert.rejects(downloadHls(http, `${replay.base}/v/empty.m3u8`), /no segments/);
   await assert.rejects(downloadHls(http, `${replay.base}/v/not.m3u8`), /missing "#EXTM3U" header/);
   await assert.rejects(downloadHls(http, `${replay.base}/v/media.m3u8`, 3), /larger than maxVideoBytes "3"/);
+});
+
+Deno.test("blueskyPosts() searches with a session from blueskyLogin() and explains an anonymous 403", async () => {
+  const bluesky = await startBluesky();
+  const { replay } = bluesky;
+  await using _ = replay;
+  bluesky.requireLogin();
+  const options = { service: replay.base, since: SINCE, downloadMedia: false, ...fakeClock() };
+  await assert.rejects(
+    collect({ query: "photography" }, options),
+    (e: unknown) =>
+      e instanceof HttpError && e.status === 403 &&
+      e.message.endsWith("post search needs a login, pass accessJwt"),
+  );
+  await assert.rejects(
+    blueskyLogin("ana.bsky.social", "wrong", { service: replay.base, ...fakeClock() }),
+    (e: unknown) => e instanceof HttpError && e.status === 401,
+  );
+  const session = await blueskyLogin("ana.bsky.social", "app-pass-word", {
+    service: replay.base,
+    ...fakeClock(),
+  });
+  assert.deepEqual(session, {
+    accessJwt: "jwt-a",
+    refreshJwt: "jwt-r",
+    did: "did:plc:ana111",
+    handle: "ana.bsky.social",
+  });
+  const items = await collect({ query: "photography" }, { ...options, accessJwt: session.accessJwt });
+  assert.equal(items.length, 6);
 });
