@@ -379,3 +379,36 @@ Deno.test("blueskyPosts() searches with a session from blueskyLogin() and explai
   const items = await collect({ query: "photography" }, { ...options, accessJwt: session.accessJwt });
   assert.equal(items.length, 6);
 });
+
+Deno.test("downloadHls() output of a real MPEG-TS stream decodes with ffprobe, every frame", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const encode = new Deno.Command("ffmpeg", {
+      args: ["-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=10", "-t", "3"]
+        .concat(["-c:v", "libx264", "-g", "10", "-f", "hls", "-hls_time", "1", "-hls_list_size", "0"])
+        .concat(["-hls_segment_filename", `${dir}/seg%d.ts`, `${dir}/video.m3u8`]),
+    });
+    assert.equal((await encode.output()).code, 0);
+    await using replay = await startReplay(async (url) => {
+      try {
+        return new Response(await Deno.readFile(`${dir}${url.pathname}`));
+      } catch {
+        return new Response("", { status: 404 });
+      }
+    });
+    const got = await downloadHls(createHttpClient(fakeClock()), `${replay.base}/video.m3u8`);
+    assert.equal(got.mime, "video/mp2t");
+    await Deno.writeFile(`${dir}/joined.ts`, got.bytes);
+    const probe = new Deno.Command("ffprobe", {
+      args: ["-v", "error", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0"]
+        .concat([`${dir}/joined.ts`]),
+    });
+    const out = await probe.output();
+    // ffprobe lists the stream under its program too: every line must read 30 frames.
+    const counts = new TextDecoder().decode(out.stdout).split("\n").filter((l) => l.trim());
+    assert.ok(counts.length > 0);
+    assert.deepEqual(new Set(counts), new Set(["30"]));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
