@@ -84,7 +84,8 @@ export async function* blueskyPosts(
   const until = options.until;
   const store = options.cursorStore;
   const mapOptions = {
-    download: options.downloadMedia ?? true,
+    http,
+    downloadMedia: options.downloadMedia ?? true,
     video: options.video ?? "hls",
     maxVideoBytes: options.maxVideoBytes ?? 100_000_000,
   };
@@ -134,7 +135,7 @@ export async function* blueskyPosts(
         return;
       }
       const inWindow = !created || (created.createdAt >= since && !(until && created.createdAt > until));
-      if (!reason && inWindow) yield await mapPostView(post, http, mapOptions);
+      if (!reason && inWindow) yield await mapPostView(post, mapOptions);
       await save({ cursor, skip: i + 1 });
     }
     const next = isRecord(data) ? str(data.cursor) : undefined;
@@ -179,8 +180,10 @@ export async function blueskyLogin(
 }
 
 export interface MapPostViewOptions {
+  /** Client for media downloads. @default createHttpClient() */
+  http?: HttpClient;
   /** Download media. @default true */
-  download?: boolean;
+  downloadMedia?: boolean;
   /** See BlueskyOptions.video. @default "hls" */
   video?: "hls" | "thumbnail";
   /** See BlueskyOptions.maxVideoBytes. @default 100_000_000 */
@@ -190,9 +193,9 @@ export interface MapPostViewOptions {
 /** Map one `app.bsky.feed.defs#postView`; a SkippedItem for notFound/blocked or incomplete ones. */
 export async function mapPostView(
   view: unknown,
-  http: HttpClient = createHttpClient(),
   options: MapPostViewOptions = {},
 ): Promise<RawPost | SkippedItem> {
+  const http = options.http ?? createHttpClient();
   if (!isRecord(view)) return { reason: `Cannot map post: expected an object, got ${describe(view)}` };
   const uri = str(view.uri);
   const type = String(view.$type ?? "");
@@ -216,7 +219,7 @@ export async function mapPostView(
   }
 
   const refs = mediaRefs(view.embed, http, options);
-  const { media, errors } = options.download ?? true
+  const { media, errors } = options.downloadMedia ?? true
     ? await downloadMedia(http, refs)
     : { media: refs.map(({ kind, url, alt }) => ({ kind, url, ...(alt ? { alt } : {}) })), errors: [] };
 
@@ -285,7 +288,12 @@ function mediaRefs(embed: unknown, http: HttpClient, options: MapPostViewOptions
       return thumbnail ? [{ kind: "image", url: thumbnail, ...alt }] : [];
     }
     const maxBytes = options.maxVideoBytes ?? 100_000_000;
-    return [{ kind: "video", url: playlist, ...alt, download: () => downloadHls(http, playlist, maxBytes) }];
+    return [{
+      kind: "video",
+      url: playlist,
+      ...alt,
+      download: () => downloadHls(http, playlist, { maxBytes }),
+    }];
   }
   return [];
 }
@@ -297,8 +305,9 @@ function mediaRefs(embed: unknown, http: HttpClient, options: MapPostViewOptions
 export async function downloadHls(
   http: HttpClient,
   playlistUrl: string,
-  maxBytes = 100_000_000,
+  options: { /** Largest total size. @default 100_000_000 */ maxBytes?: number } = {},
 ): Promise<BytesResponse> {
+  const maxBytes = options.maxBytes ?? 100_000_000;
   let url = playlistUrl;
   let text = await http.getText(url);
   if (!text.trimStart().startsWith("#EXTM3U")) {

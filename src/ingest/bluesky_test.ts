@@ -347,7 +347,10 @@ Deno.test("downloadHls() joins an fMP4 init map and segments of a media playlist
   assert.equal(got.mime, "video/mp4");
   await assert.rejects(downloadHls(http, `${replay.base}/v/empty.m3u8`), /no segments/);
   await assert.rejects(downloadHls(http, `${replay.base}/v/not.m3u8`), /missing "#EXTM3U" header/);
-  await assert.rejects(downloadHls(http, `${replay.base}/v/media.m3u8`, 3), /larger than maxVideoBytes "3"/);
+  await assert.rejects(
+    downloadHls(http, `${replay.base}/v/media.m3u8`, { maxBytes: 3 }),
+    /larger than maxVideoBytes "3"/,
+  );
 });
 
 Deno.test("blueskyPosts() searches with a session from blueskyLogin() and explains an anonymous 403", async () => {

@@ -11,6 +11,10 @@
 import type { RawPost } from "./raw_post.ts";
 import type { HttpOptions } from "./_http.ts";
 
+/** Thrown when a request fails for good (after retries); `status` is 0 for network errors. */
+export { HttpError } from "./_http.ts";
+export type { HttpOptions } from "./_http.ts";
+
 /** An item a connector could not map (deleted, blocked, missing fields); quarantine it and go on. */
 export interface SkippedItem {
   /** The platform's id, when the item had one. */

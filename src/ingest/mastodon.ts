@@ -81,7 +81,7 @@ export async function* mastodonPosts(
         return;
       }
       if (!(created && until && created > until)) {
-        const mapped = await mapStatus(item, http, options.downloadMedia ?? true);
+        const mapped = await mapStatus(item, { http, downloadMedia: options.downloadMedia });
         if (mapped) yield mapped;
       }
       if (id && store) await store.set(key, id);
@@ -92,12 +92,19 @@ export async function* mastodonPosts(
   await store?.set(key, "");
 }
 
+export interface MapStatusOptions {
+  /** Client for media downloads. @default createHttpClient() */
+  http?: HttpClient;
+  /** Download media into bytes; false keeps only their URLs. @default true */
+  downloadMedia?: boolean;
+}
+
 /** Map one status; undefined for a reblog, a SkippedItem for a deleted or incomplete one. */
 export async function mapStatus(
   item: unknown,
-  http: HttpClient = createHttpClient(),
-  download = true,
+  options: MapStatusOptions = {},
 ): Promise<RawPost | SkippedItem | undefined> {
+  const http = options.http ?? createHttpClient();
   if (!isRecord(item)) return { reason: `Cannot map status: expected an object, got ${describe(item)}` };
   const id = statusId(item);
   if (item.event === "delete") return { nativeId: id, reason: "deleted" };
@@ -130,7 +137,7 @@ export async function mapStatus(
     }
     refs.push({ kind, url, ...(str(a.description) ? { alt: str(a.description) } : {}) });
   }
-  const { media, errors } = download
+  const { media, errors } = options.downloadMedia ?? true
     ? await downloadMedia(http, refs)
     : { media: refs.map(({ kind, url, alt }) => ({ kind, url, ...(alt ? { alt } : {}) })), errors: [] };
 
