@@ -1,8 +1,10 @@
 /**
  * Bluesky connector: post search (`app.bsky.feed.searchPosts`, sort=latest, with since/until) or an
  * author feed (`app.bsky.feed.getAuthorFeed`), newest first, paged by `cursor`, within a time window,
- * resumable through a CursorStore. The stored cursor is JSON `{"cursor":"…","skip":n}`: the page cursor
- * and how many items of that page the consumer already took (Bluesky cursors mark pages, not posts).
+ * resumable through a CursorStore. The stored cursor is JSON `{"cursor":"…","skip":n,"top":"…"}`: the
+ * page cursor, how many items of that page the consumer already took (Bluesky cursors mark pages, not
+ * posts) and the newest feed time seen; a finished crawl stores `{"newest":"…"}` and the next one stops
+ * at that time (`since` for search) instead of going back over the whole window.
  *
  * Mapping (post view -> RawPost): `uri` -> nativeId, `record.text`, `record.createdAt`, `record.langs[0]`
  * -> lang (all in `extra.langs`), `author.did` -> user.id (the handle is not kept: the store anonymizes
@@ -62,9 +64,16 @@ export interface BlueskyOptions extends ConnectorOptions {
   maxVideoBytes?: number;
 }
 
+/** The stored cursor, as JSON. */
 interface Position {
+  /** Page cursor of the crawl in progress. */
   cursor?: string;
+  /** Items of that page the consumer already took. */
   skip: number;
+  /** Newest feed time (ISO) of the last finished crawl: the next crawl stops there. */
+  newest?: string;
+  /** Newest feed time seen by the crawl in progress. */
+  top?: string;
 }
 
 /** Posts of a Bluesky search or author feed, newest first, within the window. */
@@ -80,18 +89,23 @@ export async function* blueskyPosts(
   const service = (options.service ?? defaultService).replace(/\/+$/, "");
   const key = options.cursorKey ??
     ("query" in source ? `bluesky:${source.query}` : `bluesky:@${source.actor}`);
-  const since = options.since ?? defaultSince(new Date((options.now ?? Date.now)()));
-  const until = options.until;
   const store = options.cursorStore;
+  const position = readPosition(await store?.get(key));
+  let { cursor, skip, top } = position;
+  // After a finished crawl, the next one only goes back to the newest post it saw.
+  const windowStart = options.since ?? defaultSince(new Date((options.now ?? Date.now)()));
+  const newest = position.newest ? new Date(position.newest) : undefined;
+  const since = newest && newest > windowStart ? newest : windowStart;
+  const until = options.until;
   const mapOptions = {
     http,
     downloadMedia: options.downloadMedia ?? true,
     video: options.video ?? "hls",
     maxVideoBytes: options.maxVideoBytes ?? 100_000_000,
   };
-  const save = (p: Position) => store?.set(key, JSON.stringify(p));
+  const save = (p: Partial<Position>) => store?.set(key, JSON.stringify({ ...p, newest: position.newest }));
+  const finish = () => store?.set(key, JSON.stringify({ skip: 0, newest: top ?? position.newest }));
 
-  let { cursor, skip } = readPosition(await store?.get(key));
   while (true) {
     const url = new URL(
       `${service}/xrpc/${"query" in source ? "app.bsky.feed.searchPosts" : "app.bsky.feed.getAuthorFeed"}`,
@@ -130,21 +144,23 @@ export async function* blueskyPosts(
       const reason = isRecord(item) && isRecord(item.reason) ? item.reason : undefined;
       const created = postTime(post);
       const sortAt = reason ? dateOf(reason.indexedAt) : created?.sortAt;
-      if (sortAt && sortAt < since) {
-        await store?.set(key, "");
+      if (sortAt && (sortAt < windowStart || (newest && sortAt <= newest))) {
+        await finish();
         return;
       }
+      const newer = !!(until && sortAt && sortAt > until);
+      if (sortAt && !newer && (!top || sortAt.toISOString() > top)) top = sortAt.toISOString();
       const inWindow = !created || (created.createdAt >= since && !(until && created.createdAt > until));
       if (!reason && inWindow) yield await mapPostView(post, mapOptions);
-      await save({ cursor, skip: i + 1 });
+      await save({ cursor, skip: i + 1, top });
     }
     const next = isRecord(data) ? str(data.cursor) : undefined;
     if (!next || items.length === 0) break;
     cursor = next;
     skip = 0;
-    await save({ cursor, skip });
+    await save({ cursor, skip, top });
   }
-  await store?.set(key, "");
+  await finish();
 }
 
 export interface BlueskySession {
@@ -360,7 +376,9 @@ function readPosition(saved: string | undefined): Position {
   try {
     const p: unknown = JSON.parse(saved);
     if (isRecord(p)) {
-      return { cursor: str(p.cursor), skip: typeof p.skip === "number" && p.skip > 0 ? p.skip : 0 };
+      const skip = typeof p.skip === "number" && p.skip > 0 ? p.skip : 0;
+      const newest = dateOf(p.newest)?.toISOString();
+      return { cursor: str(p.cursor), skip, newest, top: dateOf(p.top)?.toISOString() };
     }
   } catch {
     // A bare cursor string from an older store.

@@ -30,6 +30,8 @@ interface Emulator {
   lowBudgetOnce(resetEpochSeconds: number): void;
   /** Answer search with 403 unless it carries this session's token, as the public AppView does. */
   requireLogin(): void;
+  /** New posts arrive in the author feed. */
+  publish(...items: unknown[]): void;
 }
 
 const SESSION = "/xrpc/com.atproto.server.createSession";
@@ -99,7 +101,12 @@ async function startBluesky(): Promise<Emulator> {
   });
   search = await loadFixture("./bluesky/search_posts.json", replay.base) as unknown[];
   feed = await loadFixture("./bluesky/author_feed.json", replay.base) as unknown[];
-  return { replay, lowBudgetOnce: (at) => lowBudget = at, requireLogin: () => loginRequired = true };
+  return {
+    replay,
+    lowBudgetOnce: (at) => lowBudget = at,
+    requireLogin: () => loginRequired = true,
+    publish: (...items) => feed.unshift(...items),
+  };
 }
 
 function badRequest(): Response {
@@ -319,13 +326,45 @@ Deno.test("blueskyPosts() resumes mid-page from the saved cursor without duplica
     const { value } = await crashed.next();
     if (i < 4) processed.push(value as ConnectorItem);
   }
-  assert.equal(await store.get("bluesky:photography"), '{"cursor":"3","skip":1}');
+  assert.deepEqual(JSON.parse(await store.get("bluesky:photography") ?? ""), {
+    cursor: "3",
+    skip: 1,
+    top: "2026-11-28T12:00:00.000Z",
+  });
 
   const before = xrpc(replay, SEARCH).length;
   const resumed = await collect(source, { ...options, cursorStore: store });
   assert.deepEqual([...rkeys(processed), ...rkeys(resumed)], all);
   assert.equal(xrpc(replay, SEARCH)[before].get("cursor"), "3");
-  assert.equal(await store.get("bluesky:photography"), "");
+  assert.deepEqual(JSON.parse(await store.get("bluesky:photography") ?? ""), {
+    skip: 0,
+    newest: "2026-11-28T12:00:00.000Z",
+  });
+});
+
+Deno.test("blueskyPosts() after a finished crawl stops at the newest post it saw", async () => {
+  const bluesky = await startBluesky();
+  const { replay } = bluesky;
+  await using _ = replay;
+  const store = memoryCursorStore();
+  const source = { actor: "ana.bsky.social" };
+  const options = { service: replay.base, since: SINCE, limit: 2, cursorStore: store, ...fakeClock() };
+  assert.equal((await collect(source, options)).length, 5);
+
+  const fresh = (rkey: string, at: string) => ({
+    post: {
+      uri: `at://did:plc:ana111/app.bsky.feed.post/${rkey}`,
+      author: { did: "did:plc:ana111" },
+      record: { text: "new", createdAt: at },
+      indexedAt: at,
+    },
+  });
+  bluesky.publish(fresh("3ld2", "2026-11-28T10:00:00.000Z"), fresh("3ld1", "2026-11-27T10:00:00.000Z"));
+  const before = xrpc(replay, FEED).length;
+  const newer = await collect(source, options);
+  assert.deepEqual(rkeys(newer), ["3ld2", "3ld1"]);
+  assert.equal(xrpc(replay, FEED).length - before, 2, "paging stops at the previous newest post");
+  assert.deepEqual(await collect(source, options), []);
 });
 
 Deno.test("downloadHls() joins an fMP4 init map and segments of a media playlist", async () => {

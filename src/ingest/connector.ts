@@ -4,8 +4,8 @@
  *
  * Delivery is at-least-once: a connector commits an item to its cursor store when the consumer asks for the
  * next one, so after a crash only the item that was in hand comes again (the store dedups by native id).
- * When a crawl ends (window reached or no more pages) the cursor is reset to "" and the next run starts
- * from the newest post.
+ * When a crawl ends (window start reached or no more pages) the cursor keeps only the newest post seen, and
+ * the next run fetches the posts newer than that one.
  */
 
 import type { RawPost } from "./raw_post.ts";

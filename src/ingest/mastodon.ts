@@ -1,8 +1,10 @@
 /**
  * Mastodon connector: a hashtag timeline (`GET /api/v1/timelines/tag/:hashtag`) or an account's statuses
  * (`GET /api/v1/accounts/:id/statuses`, reblogs excluded), newest first, paged by the `Link` header
- * (rel="next"), within a time window, resumable through a CursorStore (the cursor is the `max_id` of the
- * last status the consumer took).
+ * (rel="next"), within a time window, resumable through a CursorStore. The stored cursor is JSON
+ * `{"maxId":"…","top":"…"}`: the last status the consumer took (the `max_id` to go on from) and the
+ * newest status seen; a finished crawl stores `{"sinceId":"…"}` and the next one asks only for newer
+ * statuses (`since_id`) instead of going back over the whole window.
  *
  * Mapping (status -> RawPost): `id` -> nativeId, `content` HTML -> plain text, `language` -> lang,
  * `account` -> user, `application.name` -> device, image/gifv/video attachments -> media (downloaded; a
@@ -54,6 +56,11 @@ export async function* mastodonPosts(
   const since = options.since ?? defaultSince(new Date((options.now ?? Date.now)()));
   const until = options.until;
   const store = options.cursorStore;
+  const position = readPosition(await store?.get(key));
+  const sinceId = position.sinceId;
+  let top = position.top;
+  const save = (p: Position) => store?.set(key, JSON.stringify(p));
+  const finish = () => store?.set(key, JSON.stringify({ sinceId: top ?? sinceId }));
 
   const first = new URL(
     "hashtag" in source
@@ -62,8 +69,8 @@ export async function* mastodonPosts(
   );
   first.searchParams.set("limit", String(options.limit ?? 40));
   if ("accountId" in source) first.searchParams.set("exclude_reblogs", "true");
-  const saved = await store?.get(key);
-  if (saved) first.searchParams.set("max_id", saved);
+  if (position.maxId) first.searchParams.set("max_id", position.maxId);
+  if (sinceId) first.searchParams.set("since_id", sinceId);
 
   let url: string | undefined = first.href;
   while (url) {
@@ -76,20 +83,53 @@ export async function* mastodonPosts(
       const created = isRecord(item) && typeof item.created_at === "string"
         ? new Date(item.created_at)
         : undefined;
-      if (created && created < since) {
-        await store?.set(key, "");
+      if ((created && created < since) || (id && sinceId && compareIds(id, sinceId) <= 0)) {
+        await finish();
         return;
       }
       if (!(created && until && created > until)) {
+        if (id && (!top || compareIds(id, top) > 0)) top = id;
         const mapped = await mapStatus(item, { http, downloadMedia: options.downloadMedia });
         if (mapped) yield mapped;
       }
-      if (id && store) await store.set(key, id);
+      if (id) await save({ maxId: id, sinceId, top });
     }
-    url = parseLinkHeader(headers.get("link")).next;
-    if (data.length === 0) url = undefined;
+    const next = data.length ? parseLinkHeader(headers.get("link")).next : undefined;
+    url = next && sinceId ? withParam(next, "since_id", sinceId) : next;
   }
-  await store?.set(key, "");
+  await finish();
+}
+
+/** The stored cursor, as JSON. */
+interface Position {
+  /** The last status the consumer took: the crawl in progress goes on below it. */
+  maxId?: string;
+  /** The newest status of the last finished crawl: this crawl stops there. */
+  sinceId?: string;
+  /** The newest status seen by the crawl in progress. */
+  top?: string;
+}
+
+function readPosition(saved: string | undefined): Position {
+  if (!saved) return {};
+  try {
+    const p: unknown = JSON.parse(saved);
+    if (isRecord(p)) return { maxId: str(p.maxId), sinceId: str(p.sinceId), top: str(p.top) };
+  } catch {
+    // A bare max_id from an older store.
+  }
+  return { maxId: saved };
+}
+
+/** Order of two Mastodon ids: numeric strings (snowflakes), compared by length, then text. */
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function withParam(href: string, name: string, value: string): string {
+  const url = new URL(href);
+  url.searchParams.set(name, value);
+  return url.href;
 }
 
 export interface MapStatusOptions {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { htmlToText, type MastodonOptions, mastodonPosts, type MastodonSource } from "./mastodon.ts";
-import { type ConnectorItem, fileCursorStore, isSkippedItem } from "./connector.ts";
+import { type ConnectorItem, fileCursorStore, isSkippedItem, memoryCursorStore } from "./connector.ts";
 import type { RawPost } from "./raw_post.ts";
 import { HttpError } from "./_http.ts";
 import {
@@ -20,6 +20,8 @@ interface Emulator {
   replay: Replay;
   /** Rate-limit headers for the next timeline page, then back to a full budget. */
   lowBudgetOnce(resetIso: string): void;
+  /** New statuses arrive on the hashtag timeline. */
+  publish(...statuses: unknown[]): void;
 }
 
 /** A Mastodon instance: statuses from the fixtures, paged by max_id with a Link header, newest first. */
@@ -37,7 +39,11 @@ async function startMastodon(): Promise<Emulator> {
     if (!list) return notFound();
     const limit = Number(url.searchParams.get("limit") ?? 20);
     const maxId = url.searchParams.get("max_id");
-    const page = list.filter((s) => !maxId || BigInt(idOf(s)) < BigInt(maxId)).slice(0, limit);
+    const sinceId = url.searchParams.get("since_id");
+    const page = list
+      .filter((s) => !maxId || BigInt(idOf(s)) < BigInt(maxId))
+      .filter((s) => !sinceId || BigInt(idOf(s)) > BigInt(sinceId))
+      .slice(0, limit);
     const headers: Record<string, string> = {
       "x-ratelimit-limit": "300",
       "x-ratelimit-remaining": lowBudget ? "1" : "250",
@@ -56,7 +62,11 @@ async function startMastodon(): Promise<Emulator> {
   });
   tag = await loadFixture("./mastodon/tag_photography.json", replay.base) as unknown[];
   account = await loadFixture("./mastodon/account_statuses.json", replay.base) as unknown[];
-  return { replay, lowBudgetOnce: (iso) => lowBudget = iso };
+  return {
+    replay,
+    lowBudgetOnce: (iso) => lowBudget = iso,
+    publish: (...statuses) => tag.unshift(...statuses),
+  };
 }
 
 function notFound(): Response {
@@ -312,17 +322,15 @@ Deno.test("mastodonPosts() resumes from the saved cursor after a crash, without 
       if (i < 3) processed.push(value as ConnectorItem);
     }
     const saved = JSON.parse(await Deno.readTextFile(path));
-    assert.equal(saved[`mastodon:${replay.base}#photography`], "113500000000000005");
+    assert.deepEqual(JSON.parse(saved[`mastodon:${replay.base}#photography`]), {
+      maxId: "113500000000000005",
+      top: "113500000000000007",
+    });
 
     const before = tagPaths(replay).length;
     const resumed = await collect(source, { ...options, cursorStore: fileCursorStore(path) });
     assert.deepEqual([...ids(processed), ...ids(resumed)], all);
     assert.equal(tagPaths(replay)[before], `${TAG}?limit=2&max_id=113500000000000005`);
-
-    // A finished crawl resets the cursor, so the next run starts from the newest post again.
-    assert.equal(await fileCursorStore(path).get(`mastodon:${replay.base}#photography`), "");
-    const again = await collect(source, { ...options, cursorStore: fileCursorStore(path) });
-    assert.deepEqual(ids(again), all);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -345,4 +353,34 @@ Deno.test("htmlToText() strips tags, keeps line breaks and decodes entities", as
   for (const [name, html, text] of cases) {
     await t.step(name, () => assert.equal(htmlToText(html), text));
   }
+});
+
+Deno.test("mastodonPosts() after a finished crawl asks only for statuses newer than the newest seen", async () => {
+  const mastodon = await startMastodon();
+  const { replay } = mastodon;
+  await using _ = replay;
+  const store = memoryCursorStore();
+  const key = `mastodon:${replay.base}#photography`;
+  const source = { instance: replay.base, hashtag: "photography" };
+  const options = { limit: 2, since: SINCE, downloadMedia: false, cursorStore: store, ...fakeClock() };
+  assert.equal((await collect(source, options)).length, 6);
+  assert.equal(await store.get(key), '{"sinceId":"113500000000000007"}');
+
+  const fresh = (id: string) => ({
+    id,
+    created_at: "2026-11-28T20:00:00.000Z",
+    content: "<p>new</p>",
+    account: { id: "109000000000000009" },
+  });
+  mastodon.publish(fresh("113500000000000010"), fresh("113500000000000009"), fresh("113500000000000008"));
+  const before = tagPaths(replay).length;
+  const newer = await collect(source, options);
+  assert.deepEqual(ids(newer), ["113500000000000010", "113500000000000009", "113500000000000008"]);
+  assert.deepEqual(tagPaths(replay).slice(before), [
+    `${TAG}?limit=2&since_id=113500000000000007`,
+    `${TAG}?limit=2&max_id=113500000000000009&since_id=113500000000000007`,
+    `${TAG}?limit=2&max_id=113500000000000008&since_id=113500000000000007`,
+  ]);
+  assert.equal(await store.get(key), '{"sinceId":"113500000000000010"}');
+  assert.deepEqual(await collect(source, options), []);
 });
