@@ -38,6 +38,8 @@ export type MastodonSource = { instance: string; hashtag: string } | { instance:
 export interface MastodonOptions extends ConnectorOptions {
   /** Statuses per page; the API caps it at 40. @default 40 */
   limit?: number;
+  /** OAuth token, for instances that keep hashtag timelines or profiles from anonymous callers. @default none */
+  accessToken?: string;
 }
 
 /** Posts of a Mastodon hashtag or account, newest first, within the window. */
@@ -45,7 +47,10 @@ export async function* mastodonPosts(
   source: MastodonSource,
   options: MastodonOptions = {},
 ): AsyncGenerator<ConnectorItem> {
-  const http = createHttpClient(options);
+  const auth: Record<string, string> = options.accessToken
+    ? { authorization: `Bearer ${options.accessToken}` }
+    : {};
+  const http = createHttpClient({ ...options, headers: { ...options.headers, ...auth } });
   const base = /^https?:\/\//.test(source.instance)
     ? source.instance.replace(/\/+$/, "")
     : `https://${source.instance}`;
@@ -64,7 +69,7 @@ export async function* mastodonPosts(
 
   const first = new URL(
     "hashtag" in source
-      ? `${base}/api/v1/timelines/tag/${encodeURIComponent(source.hashtag)}`
+      ? `${base}/api/v1/timelines/tag/${encodeURIComponent(source.hashtag.replace(/^#/, ""))}`
       : `${base}/api/v1/accounts/${encodeURIComponent(source.accountId)}/statuses`,
   );
   first.searchParams.set("limit", String(options.limit ?? 40));

@@ -218,11 +218,15 @@ Deno.test("mastodonPosts() passes over posts newer than until", async () => {
   assert.equal(items.length, 5);
 });
 
-Deno.test("mastodonPosts() reads an account's statuses without reblogs", async () => {
+Deno.test("mastodonPosts() reads an account's statuses without reblogs, with a token when given", async () => {
   const { replay } = await startMastodon();
   await using _ = replay;
-  const items = await collect({ instance: replay.base, accountId: "42" }, { since: SINCE, ...fakeClock() });
+  const items = await collect(
+    { instance: replay.base, accountId: "42" },
+    { since: SINCE, accessToken: "tok", ...fakeClock() },
+  );
   assert.equal(replay.requests[0], `${ACCOUNT}?limit=40&exclude_reblogs=true`);
+  assert.equal(replay.authorizations[0], "Bearer tok");
   assert.deepEqual(ids(items), ["113600000000000002"]);
   assert.equal((items[0] as RawPost).text, "Hola\nmundo");
   assert.equal((items[0] as RawPost).device, "Mastodon for Android");
