@@ -241,8 +241,16 @@ export interface MediaRef {
 }
 
 /** One media download that failed; kept in `post.extra.mediaErrors`. */
+/**
+ * One media download that failed, kept in `post.extra.mediaErrors`. Stored in clear, so it names no URL
+ * (Bluesky media URLs carry the author's DID): the URL stays on the media entry itself.
+ */
 export interface MediaError {
-  url: string;
+  /** Index of the media entry in `post.media`. */
+  position: number;
+  /** HTTP status, 0 for a network error or timeout, undefined for other failures. */
+  status?: number;
+  /** What went wrong, with URLs replaced by "<url>". */
   error: string;
 }
 
@@ -263,8 +271,13 @@ export async function downloadMedia(
       const mime = got.mime && got.mime !== "application/octet-stream" ? got.mime : ref.mime;
       media.push({ ...base, bytes: got.bytes, ...(mime ? { mime } : {}) });
     } catch (error) {
+      const message = (error instanceof Error ? error.message : String(error)).replace(
+        /https?:\/\/[^\s"]+/g,
+        "<url>",
+      );
+      const status = error instanceof HttpError ? { status: error.status } : {};
+      errors.push({ position: media.length, ...status, error: message });
       media.push({ ...base, url: ref.url, ...(ref.mime ? { mime: ref.mime } : {}) });
-      errors.push({ url: ref.url, error: error instanceof Error ? error.message : String(error) });
     }
   }
   return { media, errors };

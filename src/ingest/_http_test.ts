@@ -146,8 +146,5 @@ Deno.test("downloadMedia() prefers the response type and keeps a failed file as 
     { kind: "video", alt: "b", bytes: new TextEncoder().encode("B"), mime: "video/mp4" },
     { kind: "image", alt: "c", url: "https://x.example/c" },
   ]);
-  assert.deepEqual(errors, [{
-    url: "https://x.example/c",
-    error: 'Cannot fetch "https://x.example/c": HTTP status "410"',
-  }]);
+  assert.deepEqual(errors, [{ position: 2, status: 410, error: 'Cannot fetch "<url>": HTTP status "410"' }]);
 });

@@ -13,7 +13,7 @@
  * the HLS playlist's lowest-bandwidth rendition, its segments concatenated (MPEG-TS `video/mp2t`, or
  * `video/mp4` for fMP4 with an init map), which ffmpeg decodes; with `video: "thumbnail"` the poster image
  * is taken instead, as an image. A failed download keeps `{ kind, url, alt }` without bytes and adds
- * `{ url, error }` to `extra.mediaErrors`. `extra` holds `replyCount`, `repostCount`, `likeCount`,
+ * `{ position, status, error }`, which names no URL (media URLs carry the DID), to `extra.mediaErrors`. `extra` holds `replyCount`, `repostCount`, `likeCount`,
  * `quoteCount`, `tags` (tag facets and record tags), `mentionCount`, `isReply`, `labels`.
  *
  * Post search needs a login: the public AppView answers it with 403 to anonymous callers (author feeds
@@ -220,18 +220,18 @@ export async function mapPostView(
   if (!uri) return { reason: `Cannot map post: missing field "uri"` };
   const record = view.record;
   if (!isRecord(record) || !str(record.createdAt)) {
-    return { nativeId: uri, reason: `Cannot map post "${uri}": missing field "record.createdAt"` };
+    return { nativeId: uri, reason: `Cannot map post: missing field "record.createdAt"` };
   }
   const createdAt = new Date(record.createdAt as string);
   if (Number.isNaN(createdAt.getTime())) {
     return {
       nativeId: uri,
-      reason: `Cannot map post "${uri}": invalid record.createdAt "${record.createdAt}"`,
+      reason: `Cannot map post: invalid record.createdAt "${record.createdAt}"`,
     };
   }
   const author = view.author;
   if (!isRecord(author) || !str(author.did)) {
-    return { nativeId: uri, reason: `Cannot map post "${uri}": missing field "author.did"` };
+    return { nativeId: uri, reason: `Cannot map post: missing field "author.did"` };
   }
 
   const refs = mediaRefs(view.embed, http, options);

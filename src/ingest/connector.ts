@@ -10,6 +10,7 @@
 
 import type { RawPost } from "./raw_post.ts";
 import type { HttpOptions } from "./_http.ts";
+import { DEFAULT_WINDOW, windowStart } from "./window.ts";
 
 /** Thrown when a request fails for good (after retries); `status` is 0 for network errors. */
 export { HttpError } from "./_http.ts";
@@ -19,7 +20,10 @@ export type { HttpOptions } from "./_http.ts";
 export interface SkippedItem {
   /** The platform's id, when the item had one. */
   nativeId?: string;
-  /** Why it was skipped, e.g. `deleted` or `Cannot map status "1": missing field "created_at"`. */
+  /**
+   * Why it was skipped, e.g. `deleted` or `Cannot map status: missing field "created_at"`; it never
+   * names the post or its author (quarantine stores it in clear).
+   */
   reason: string;
 }
 
@@ -50,11 +54,9 @@ export interface ConnectorOptions extends HttpOptions {
   downloadMedia?: boolean;
 }
 
-/** The default window start: 24 months before `now`. */
+/** The default window start: the product's window (24 months) before `now`. */
 export function defaultSince(now: Date = new Date()): Date {
-  const since = new Date(now);
-  since.setUTCMonth(since.getUTCMonth() - 24);
-  return since;
+  return windowStart(DEFAULT_WINDOW, now);
 }
 
 /** A CursorStore in memory, for tests and one-off runs. */

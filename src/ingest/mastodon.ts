@@ -8,8 +8,8 @@
  *
  * Mapping (status -> RawPost): `id` -> nativeId, `content` HTML -> plain text, `language` -> lang,
  * `account` -> user, `application.name` -> device, image/gifv/video attachments -> media (downloaded; a
- * failed download keeps `{ kind, url, alt }` without bytes and adds `{ url, error }` to
- * `extra.mediaErrors`). `extra` holds `replyCount`, `repostCount`, `likeCount`, `tags`, `mentionCount`,
+ * failed download keeps `{ kind, url, alt }` without bytes and adds `{ position, status, error }`, which
+ * names no URL, to `extra.mediaErrors`). `extra` holds `replyCount`, `repostCount`, `likeCount`, `tags`, `mentionCount`,
  * `visibility`, `sensitive`, `isReply`, `bot`, and `spoilerText` when set. Mention handles are not kept:
  * the store anonymizes only `nativeId` and `user.id`.
  *
@@ -158,16 +158,16 @@ export async function mapStatus(
   if (isRecord(item.reblog)) return undefined;
   for (const field of ["created_at", "account"]) {
     if (item[field] === undefined || item[field] === null) {
-      return { nativeId: id, reason: `Cannot map status "${id}": missing field "${field}"` };
+      return { nativeId: id, reason: `Cannot map status: missing field "${field}"` };
     }
   }
   const createdAt = new Date(String(item.created_at));
   if (Number.isNaN(createdAt.getTime())) {
-    return { nativeId: id, reason: `Cannot map status "${id}": invalid created_at "${item.created_at}"` };
+    return { nativeId: id, reason: `Cannot map status: invalid created_at "${item.created_at}"` };
   }
   const account = item.account;
   if (!isRecord(account) || account.id === undefined) {
-    return { nativeId: id, reason: `Cannot map status "${id}": missing field "account.id"` };
+    return { nativeId: id, reason: `Cannot map status: missing field "account.id"` };
   }
 
   const refs: MediaRef[] = [];

@@ -114,7 +114,7 @@ Deno.test("mastodonPosts() pages a hashtag timeline by the Link header and maps 
 
   const first = items[0] as RawPost;
   assert.equal(first.platform, "mastodon");
-  assert.equal(first.createdAt.toISOString(), "2026-11-28T12:00:00.000Z");
+  assert.equal(first.createdAt?.toISOString(), "2026-11-28T12:00:00.000Z");
   assert.equal(
     first.text,
     "Morning light over the harbour\nshot on film #photography\n\nFish & chips after <3",
@@ -171,7 +171,7 @@ Deno.test("mastodonPosts() skips a deleted status and one with missing fields, a
     { nativeId: "113500000000000005", reason: "deleted" },
     {
       nativeId: "113500000000000004",
-      reason: 'Cannot map status "113500000000000004": missing field "created_at"',
+      reason: 'Cannot map status: missing field "created_at"',
     },
   ]);
   assert.equal(items.length - skipped.length, 4);
@@ -191,8 +191,9 @@ Deno.test("mastodonPosts() keeps a post whose media URL fails, noting the error"
     { kind: "image", alt: "A wet street", bytes: mediaBytes("street"), mime: "image/jpeg" },
   ]);
   assert.deepEqual(post.extra?.mediaErrors, [{
-    url: `${replay.base}/media/missing.jpg`,
-    error: `Cannot fetch "${replay.base}/media/missing.jpg": HTTP status "404"`,
+    position: 0,
+    status: 404,
+    error: 'Cannot fetch "<url>": HTTP status "404"',
   }]);
 });
 
