@@ -142,13 +142,15 @@ export function parseConnectorSpec(spec: string): ConnectorSpec | undefined {
   const prefix = colon < 0 ? spec : spec.slice(0, colon);
   const rest = colon < 0 ? "" : spec.slice(colon + 1).trim();
   if (prefix === "mastodon") {
-    const m = /^(?:https?:\/\/)?([a-z0-9.-]+(?::\d+)?)\/?([#@])(.+)$/i.exec(rest);
+    const m = /^(https?:\/\/)?([a-z0-9.-]+(?::\d+)?)\/?([#@])(.+)$/i.exec(rest);
     if (!m) {
       throw new TypeError(
         `Cannot parse source "${spec}": expected "mastodon:INSTANCE#TAG" or "mastodon:INSTANCE@ACCOUNT_ID"`,
       );
     }
-    const [, instance, sigil, value] = m;
+    const [, scheme, host, sigil, value] = m;
+    // An explicit http:// is kept (a local instance); otherwise the instance is a host reached by https.
+    const instance = scheme?.toLowerCase() === "http://" ? `http://${host}` : host;
     if (sigil === "#") {
       if (!/^[\p{L}\p{N}_]+$/u.test(value)) {
         throw new TypeError(`Cannot parse source "${spec}": invalid hashtag "${value}"`);

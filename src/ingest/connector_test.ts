@@ -14,6 +14,11 @@ Deno.test("parseConnectorSpec() reads mastodon and bluesky sources", async (t) =
       accountId: "109283",
     }],
     ["mastodon:https://m.example/#café", { platform: "mastodon", instance: "m.example", hashtag: "café" }],
+    ["mastodon:http://127.0.0.1:3000#cats", {
+      platform: "mastodon",
+      instance: "http://127.0.0.1:3000",
+      hashtag: "cats",
+    }],
     ["bluesky:street photography", { platform: "bluesky", query: "street photography" }],
     ["bluesky:#photography lang:en", { platform: "bluesky", query: "#photography lang:en" }],
     ["bluesky:@ana.bsky.social", { platform: "bluesky", actor: "ana.bsky.social" }],
