@@ -1,7 +1,7 @@
 /**
  * Benchmarks. Each writes its figures to data/bench/<name>.json and prints them.
  *
- *   deno task bench ingest        posts/s with media into PGlite and PostgreSQL (sample corpus)
+ *   deno task bench ingest        posts/s with media into PGlite and PostgreSQL (sample corpus), connectors
  *   deno task bench all           every benchmark that is built
  *
  * Run them on a quiet machine: they measure this machine, not a test.
@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/settings.ts";
 import { benchIngest } from "@/ingest/bench_ingest.ts";
 import { samplePath } from "@/ingest/sources.ts";
+import { benchConnectors } from "@/ingest/connector_bench.ts";
 import { freshPglite, freshPostgres } from "../tests/support/db.ts";
 import { run, UsageError } from "./_cli.ts";
 
@@ -32,7 +33,7 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
     const onPostgres = pg
       ? await benchIngest(pg.db, jsonl).finally(() => pg.db.close())
       : "PostgreSQL not installed";
-    return { corpus: jsonl, pglite: onPglite, postgres: onPostgres };
+    return { corpus: jsonl, pglite: onPglite, postgres: onPostgres, connectors: await benchConnectors() };
   },
 };
 

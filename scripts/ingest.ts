@@ -6,6 +6,12 @@
  *   deno task ingest --source csv:data/raw/posts.csv
  *   deno task ingest --source goemotions[:DIR]
  *   deno task ingest --source labels:data/raw/labels.csv       labels alone
+ *   deno task ingest --source mastodon:mastodon.social#photography [--since 24mo]
+ *   deno task ingest --source bluesky:@someone.bsky.social
+ *   deno task ingest --source "bluesky:street photography"      search: needs BSKY_HANDLE + BSKY_APP_PASSWORD
+ *
+ * Connectors download media into the blob store, obey rate limits, and resume from their saved cursor
+ * (data/interim/cursors.json) after a crash; a later run fetches only newer posts. MASTODON_TOKEN is optional.
  *
  * Prints fetched / stored / duplicates / quarantined; a rerun stores nothing twice.
  */
@@ -14,7 +20,10 @@ import { loadSettings } from "@/config/settings.ts";
 import { ingest, type IngestSummary } from "@/ingest/ingest.ts";
 import { importLabels } from "@/ingest/labels_file.ts";
 import { openFileSource } from "@/ingest/sources.ts";
-import { windowStart } from "@/ingest/window.ts";
+import { openConnector } from "@/ingest/connector_source.ts";
+import { fileCursorStore } from "@/ingest/connector.ts";
+import { join } from "node:path";
+import { DEFAULT_WINDOW, windowStart } from "@/ingest/window.ts";
 import { openStore } from "@/store/mod.ts";
 import { run, UsageError } from "./_cli.ts";
 import { progress } from "./_progress.ts";
@@ -43,7 +52,13 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     const since = values.since ? windowStart(values.since) : undefined;
-    const source = openFileSource(values.source, { dataDir: settings.dataDir });
+    const handle = Deno.env.get("BSKY_HANDLE"), appPassword = Deno.env.get("BSKY_APP_PASSWORD");
+    const source = openConnector(values.source, {
+      since: windowStart(values.since ?? DEFAULT_WINDOW),
+      cursorStore: fileCursorStore(join(settings.dataDir, "interim", "cursors.json")),
+      mastodonToken: Deno.env.get("MASTODON_TOKEN") || undefined,
+      blueskyLogin: handle && appPassword ? { identifier: handle, appPassword } : undefined,
+    }) ?? openFileSource(values.source, { dataDir: settings.dataDir });
     const bar = progress("ingest", 0);
     const t0 = performance.now();
     const summary = await ingest(store, source.items, {
