@@ -31,3 +31,4 @@ export async function openStore(settings: Settings, options: OpenOptions = {}): 
   const db = await openDb(settings, options);
   return { db, blobs: new FileBlobStore(join(settings.dataDir, "blobs")), anon, close: () => db.close() };
 }
+export * from "./dataset.ts";

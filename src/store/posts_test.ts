@@ -94,3 +94,25 @@ dbTest("labels_wide has a 0/1 column per tag and exports as CSV", async (db) => 
   assert.match(csv[1], /^p1,mastodon,test,2026-01-02T03:04:05.000Z,,1,1$/);
   await Deno.remove(path);
 });
+
+dbTest(
+  "readDataset() returns posts with media and labels, filtered by window, source and labels",
+  async (db) => {
+    const { readDataset } = await import("./dataset.ts");
+    await insertPosts(db, [
+      post("p1", { createdAt: new Date("2026-01-01T00:00:00Z") }),
+      post("p2", { createdAt: new Date("2024-01-01T00:00:00Z"), labels: [] }),
+      post("p3", { createdAt: undefined, source: "other", media: [] }),
+    ]);
+    const all = await readDataset(db);
+    assert.deepEqual(all.map((p) => p.id), ["p3", "p2", "p1"]);
+    const p1 = all.find((p) => p.id === "p1")!;
+    assert.deepEqual(p1.tags, ["cats"]);
+    assert.deepEqual(p1.media.map((m) => [m.kind, m.blob_sha256]), [["image", "a".repeat(64)]]);
+    const recent = await readDataset(db, { since: new Date("2025-01-01T00:00:00Z") });
+    assert.deepEqual(recent.map((p) => p.id), ["p3", "p1"]);
+    assert.deepEqual((await readDataset(db, { labeled: true })).map((p) => p.id), ["p3", "p1"]);
+    assert.deepEqual((await readDataset(db, { labeled: false })).map((p) => p.id), ["p2"]);
+    assert.deepEqual((await readDataset(db, { source: "other" })).map((p) => p.id), ["p3"]);
+  },
+);

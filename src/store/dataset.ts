@@ -1,0 +1,68 @@
+/** Reads posts with their media and labels, as the preprocessing, training and inference stages need them. */
+import type { Db } from "./db.ts";
+import type { PostDoc } from "./posts.ts";
+
+export interface DatasetMedia {
+  position: number;
+  kind: "image" | "video";
+  blob_sha256: string | null;
+  mime: string | null;
+  error: string | null;
+}
+
+export interface DatasetPost {
+  id: string;
+  platform: string;
+  source: string;
+  created_at: Date | null;
+  split: "train" | "dev" | "test" | null;
+  doc: PostDoc & { lang_detected?: string };
+  user_followers: number | null;
+  user_following: number | null;
+  user_posts: number | null;
+  user_verified: boolean | null;
+  user_created_at: Date | null;
+  device: string | null;
+  content_hash: string;
+  media: DatasetMedia[];
+  /** Tag names given by any annotator (value true). Empty for unlabeled posts. */
+  tags: string[];
+}
+
+export interface DatasetQuery {
+  /** Only posts created at or after this (posts without time are kept). */
+  since?: Date;
+  until?: Date;
+  /** Only this source. */
+  source?: string;
+  /** Only labeled posts (training) or only unlabeled ones. */
+  labeled?: boolean;
+  /** Only these ids. */
+  ids?: string[];
+}
+
+export async function readDataset(db: Db, q: DatasetQuery = {}): Promise<DatasetPost[]> {
+  return await db.query<DatasetPost & Record<string, unknown>>(
+    `select p.id, p.platform, p.source, p.created_at, p.split, p.doc, p.user_followers, p.user_following,
+       p.user_posts, p.user_verified, p.user_created_at, p.device, p.content_hash,
+       coalesce((select json_agg(json_build_object('position', m.position, 'kind', m.kind,
+           'blob_sha256', m.blob_sha256, 'mime', m.mime, 'error', m.error) order by m.position)
+         from media m where m.post_id = p.id), '[]'::json) as media,
+       coalesce((select json_agg(distinct t.name order by t.name) from labels l join tags t on t.id = l.tag_id
+         where l.post_id = p.id and l.value), '[]'::json) as tags
+     from posts p
+     where ($1::timestamptz is null or p.created_at is null or p.created_at >= $1)
+       and ($2::timestamptz is null or p.created_at is null or p.created_at < $2)
+       and ($3::text is null or p.source = $3)
+       and ($4::boolean is null or $4 = exists (select 1 from labels l where l.post_id = p.id and l.value))
+       and ($5::text[] is null or p.id = any($5))
+     order by p.created_at nulls first, p.id`,
+    [
+      q.since?.toISOString() ?? null,
+      q.until?.toISOString() ?? null,
+      q.source ?? null,
+      q.labeled ?? null,
+      q.ids ?? null,
+    ],
+  );
+}
