@@ -43,18 +43,21 @@ export interface DatasetQuery {
 
 export async function readDataset(db: Db, q: DatasetQuery = {}): Promise<DatasetPost[]> {
   return await db.query<DatasetPost & Record<string, unknown>>(
-    `select p.id, p.platform, p.source, p.created_at, p.split, p.doc, p.user_followers, p.user_following,
+    `with m as (
+       select post_id, json_agg(json_build_object('position', position, 'kind', kind, 'blob_sha256', blob_sha256,
+         'mime', mime, 'error', error) order by position) as media
+       from media group by post_id),
+     l as (
+       select l.post_id, json_agg(distinct t.name order by t.name) as tags
+       from labels l join tags t on t.id = l.tag_id where l.value group by l.post_id)
+     select p.id, p.platform, p.source, p.created_at, p.split, p.doc, p.user_followers, p.user_following,
        p.user_posts, p.user_verified, p.user_created_at, p.device, p.content_hash,
-       coalesce((select json_agg(json_build_object('position', m.position, 'kind', m.kind,
-           'blob_sha256', m.blob_sha256, 'mime', m.mime, 'error', m.error) order by m.position)
-         from media m where m.post_id = p.id), '[]'::json) as media,
-       coalesce((select json_agg(distinct t.name order by t.name) from labels l join tags t on t.id = l.tag_id
-         where l.post_id = p.id and l.value), '[]'::json) as tags
-     from posts p
+       coalesce(m.media, '[]'::json) as media, coalesce(l.tags, '[]'::json) as tags
+     from posts p left join m on m.post_id = p.id left join l on l.post_id = p.id
      where ($1::timestamptz is null or p.created_at is null or p.created_at >= $1)
        and ($2::timestamptz is null or p.created_at is null or p.created_at < $2)
        and ($3::text is null or p.source = $3)
-       and ($4::boolean is null or $4 = exists (select 1 from labels l where l.post_id = p.id and l.value))
+       and ($4::boolean is null or $4 = (l.post_id is not null))
        and ($5::text[] is null or p.id = any($5))
      order by p.created_at nulls first, p.id`,
     [
