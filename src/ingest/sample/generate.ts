@@ -196,9 +196,11 @@ async function renderAll(
   const worker = async () => {
     while (next < jobs.length) {
       const spec = jobs[next++];
-      bytes += spec.kind === "image"
+      // await first, then add: `bytes += await ...` would read `bytes` before the await and lose updates
+      const written = spec.kind === "image"
         ? await renderImage(spec, outDir)
         : await renderVideo(spec, outDir, { ffmpegPath: options.ffmpegPath, tmpDir });
+      bytes += written;
       options.onProgress?.({ phase: "media", done: ++done, total: jobs.length });
     }
   };

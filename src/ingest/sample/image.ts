@@ -11,7 +11,7 @@ export async function encodeSvg(svg: string, spec: Pick<ImageSpec, "format">): P
     case "jpeg":
       return await img.jpeg({ quality: 72 }).toBuffer();
     case "png":
-      return await img.png({ compressionLevel: 9, palette: true }).toBuffer();
+      return await img.png({ compressionLevel: 9, palette: true, effort: 3 }).toBuffer();
     case "webp":
       return await img.webp({ quality: 70, effort: 2 }).toBuffer();
     case "gif":

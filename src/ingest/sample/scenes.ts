@@ -93,7 +93,7 @@ function snow(w: number, h: number, rng: Prng): string {
       f(y - th * 0.6)
     } Z" fill="#fff"/>`;
   }
-  const flakes = Math.round((w * h) / 6000);
+  const flakes = Math.min(150, Math.round((w * h) / 6000));
   for (let i = 0; i < flakes; i++) {
     s += `<circle cx="${f(rng.range(0, w))}" cy="${f(rng.range(0, h))}" r="${
       f(rng.range(1, 3))
@@ -156,8 +156,8 @@ function city(w: number, h: number, rng: Prng): string {
     s += `<rect x="${f(x)}" y="${f(h - bh)}" width="${f(bw)}" height="${f(bh)}" fill="${
       hsl(220, 8, grey)
     }"/>`;
-    const cols = Math.max(2, Math.floor(bw / 14));
-    const rows = Math.max(3, Math.floor(bh / 18));
+    const cols = Math.min(6, Math.max(2, Math.floor(bw / 14)));
+    const rows = Math.min(14, Math.max(3, Math.floor(bh / 18)));
     const lit = hsl(50, 60, rng.range(70, 85));
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
@@ -302,7 +302,7 @@ function festival(w: number, h: number, rng: Prng): string {
       f(x + w * 0.05 + rng.range(-w * 0.2, w * 0.2))
     } 0 Z" fill="${hsl(rng.range(0, 360), 90, 60)}" fill-opacity="0.35"/>`;
   }
-  const dots = Math.round((w * h) / 2500);
+  const dots = Math.min(220, Math.round((w * h) / 3000));
   for (let i = 0; i < dots; i++) {
     s += `<circle cx="${f(rng.range(0, w))}" cy="${f(rng.range(0, h * 0.8))}" r="${
       f(rng.range(1.5, 6))

@@ -16,6 +16,8 @@ export interface RenderVideoOptions {
 }
 
 const f = (x: number) => x.toFixed(1);
+/** Extra border of the generic backdrop, so the moving crop stays inside it (even pixels). */
+const GENERIC_MARGIN = (w: number, h: number) => 2 * Math.round(Math.min(w, h) / 24);
 
 function hsl(h: number, s: number, l: number): string {
   return `hsl(${f(((h % 360) + 360) % 360)},${f(s)}%,${f(l)}%)`;
@@ -89,7 +91,7 @@ export function backdropSvg(motion: VideoMotion, w: number, h: number, rng: Prng
     case "sports":
       return sceneSvg("sports", w, h, rng);
     case "generic":
-      return sceneSvg("generic", w, h, rng);
+      return sceneSvg("generic", w + 2 * GENERIC_MARGIN(w, h), h + 2 * GENERIC_MARGIN(w, h), rng);
     case "gaming":
       return undefined;
   }
@@ -111,7 +113,10 @@ export function ffmpegArgs(
 ): string[] {
   const { width: w, height: h, fps, duration: d } = spec;
   const args = ["-hide_banner", "-loglevel", "error", "-nostdin", "-y"];
-  const still = (path: string) => ["-loop", "1", "-framerate", String(fps), "-t", String(d), "-i", path];
+  const still = (path: string) => ["-i", path];
+  // decode the still once and repeat it in the graph (cheaper than `-loop 1`, which decodes every frame)
+  const repeat = (input: number) =>
+    `[${input}:v]loop=loop=-1:size=1:start=0,setpts=N/${fps}/TB,fps=${fps},trim=duration=${d},format=yuv420p`;
   let graph: string;
   if (spec.motion === "gaming") {
     const cell = rng.pick([4, 6, 8]);
@@ -127,27 +132,30 @@ export function ffmpegArgs(
     args.push(...still(files.backdrop!));
     switch (spec.motion) {
       case "dance":
-        graph = `[0:v]hue=H=2*PI*t*${f(rng.range(0.8, 2))}:s=1.6,` +
-          `eq=brightness=0.22*sin(2*PI*t*${f(rng.range(2, 4))}):eval=frame,format=yuv420p[v]`;
+        graph = `${repeat(0)},hue=H=2*PI*t*${f(rng.range(0.8, 2))}:s=1.6,` +
+          `eq=brightness=0.22*sin(2*PI*t*${f(rng.range(2, 4))}):eval=frame[v]`;
         break;
       case "timelapse":
-        graph = `[0:v]scroll=h=${(rng.range(0.001, 0.004)).toFixed(4)},` +
-          `fade=t=out:st=0:d=${d}:color=0x0a0a28,format=yuv420p[v]`;
+        graph = `${repeat(0)},scroll=h=${(rng.range(0.001, 0.004)).toFixed(4)},` +
+          `fade=t=out:st=0:d=${d}:color=0x0a0a28[v]`;
         break;
       case "racing":
-        graph = `[0:v]scroll=h=${(rng.range(0.03, 0.07)).toFixed(3)},` +
+        graph = `${repeat(0)},scroll=h=${(rng.range(0.03, 0.07)).toFixed(3)},` +
           `drawbox=x=${Math.round(w * 0.4)}:y=${Math.round(h * 0.55)}:w=${Math.round(w * 0.2)}:h=${
             Math.round(h * 0.12)
-          }:c=${rng.pick(["red", "yellow", "blue"])}:t=fill,format=yuv420p[v]`;
+          }:c=${rng.pick(["red", "yellow", "blue"])}:t=fill[v]`;
         break;
       case "sports":
         args.push(...still(files.ball!));
-        graph = `[0:v][1:v]overlay=x='W/2+W/3*sin(t*${f(rng.range(1.5, 3))})-w/2':` +
-          `y='H/2+H/4*sin(t*${f(rng.range(2, 4))})-h/2',format=yuv420p[v]`;
+        graph = `${repeat(0)}[bg];[1:v]loop=loop=-1:size=1:start=0,setpts=N/${fps}/TB[ball];` +
+          `[bg][ball]overlay=x='W/2+W/3*sin(t*${f(rng.range(1.5, 3))})-w/2':` +
+          `y='H/2+H/4*sin(t*${f(rng.range(2, 4))})-h/2':shortest=1,format=yuv420p[v]`;
         break;
       default:
-        graph = `[0:v]crop=w=iw*0.86:h=ih*0.86:x='(iw-ow)/2*(1+sin(t*1.3))':y='(ih-oh)/2*(1+sin(t*0.9))',` +
-          `scale=${w}:${h},noise=alls=6:allf=t,format=yuv420p[v]`;
+        // a handheld look: the oversized backdrop drifts under a fixed-size crop
+        graph = `${
+          repeat(0)
+        },crop=w=${w}:h=${h}:x='(iw-ow)/2*(1+sin(t*1.3))':y='(ih-oh)/2*(1+sin(t*0.9))'[v]`;
     }
   }
   const audioIndex = spec.motion === "sports" ? 2 : 1;
