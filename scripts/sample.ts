@@ -26,7 +26,8 @@ const DEFAULTS = {
 
 function toInt(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 && name !== "seed" || n < 0) {
+  const min = name === "seed" ? 0 : 1;
+  if (!Number.isInteger(n) || n < min) {
     throw new RangeError(`Cannot parse option --${name}: "${value}" is not a valid integer`);
   }
   return n;

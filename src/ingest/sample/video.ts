@@ -76,6 +76,14 @@ export function backdropSvg(motion: VideoMotion, w: number, h: number, rng: Prng
         `<rect y="${f(top + h * 0.05)}" width="${w}" height="${f(bottom - top - h * 0.05)}" fill="${
           hsl(0, 0, rng.range(30, 40))
         }"/>`;
+      // roadside boards of random widths and colours: big structure that makes the scroll visible
+      for (let x = 0; x < w;) {
+        const bw = w * rng.range(0.05, 0.15);
+        s += `<rect x="${f(x)}" y="${f(top * rng.range(0.2, 0.6))}" width="${f(bw)}" height="${
+          f(top)
+        }" fill="${hsl(rng.range(0, 360), rng.range(40, 90), rng.range(25, 70))}"/>`;
+        x += bw + w * rng.range(0.02, 0.1);
+      }
       const dash = w / 8;
       for (let x = 0; x < w; x += dash) {
         s +=
