@@ -193,14 +193,20 @@ async function renderAll(
   const jobs = [...media.filter((m) => m.kind === "video"), ...media.filter((m) => m.kind === "image")];
   const tmpDir = await Deno.makeTempDir({ prefix: "sample-media-" });
   let next = 0, done = 0, bytes = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < jobs.length) {
+    // the first failure stops every worker; the error is rethrown once all have returned
+    while (!failure && next < jobs.length) {
       const spec = jobs[next++];
-      // await first, then add: `bytes += await ...` would read `bytes` before the await and lose updates
-      const written = spec.kind === "image"
-        ? await renderImage(spec, outDir)
-        : await renderVideo(spec, outDir, { ffmpegPath: options.ffmpegPath, tmpDir });
-      bytes += written;
+      try {
+        // await first, then add: `bytes += await ...` would read `bytes` before the await and lose updates
+        const written = spec.kind === "image"
+          ? await renderImage(spec, outDir)
+          : await renderVideo(spec, outDir, { ffmpegPath: options.ffmpegPath, tmpDir });
+        bytes += written;
+      } catch (error) {
+        failure ??= { error };
+      }
       options.onProgress?.({ phase: "media", done: ++done, total: jobs.length });
     }
   };
@@ -209,6 +215,7 @@ async function renderAll(
   } finally {
     await Deno.remove(tmpDir, { recursive: true });
   }
+  if (failure) throw failure.error;
   return bytes;
 }
 

@@ -153,3 +153,18 @@ Deno.test("generateSample() writes byte-identical posts and media for the same s
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("generateSample() fails on a broken encoder without writing posts.jsonl or a manifest", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sample-test-" });
+  try {
+    await assert.rejects(
+      () => generateSample(dir, { posts: POSTS, seed: 7, ffmpegPath: "false" }),
+      /Cannot encode video "media\/s\d{6}-\d\.(mp4|webm)": ffmpeg exited with code "1"/,
+    );
+    const names: string[] = [];
+    for await (const e of Deno.readDir(dir)) names.push(e.name);
+    assert.deepEqual(names, ["media"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

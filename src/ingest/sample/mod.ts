@@ -40,3 +40,4 @@ export {
   WINDOW_START,
 } from "./tags.ts";
 export { type Lang, LANGS } from "./phrases.ts";
+export { benchSample, type BenchSampleOptions } from "./bench.ts";
