@@ -402,7 +402,11 @@ function videoSpec(id: string, index: number, motion: VideoMotion, seed: number,
     width,
     height,
     fps: rng.pick(VIDEO_FPS),
-    duration: Math.round((1 + 11 * Math.pow(rng.next(), 1.8)) * 2) / 2,
+    // the largest frames get at most 8 s, to keep the encode time of the whole corpus in budget
+    duration: Math.min(
+      width * height >= 230_400 ? 8 : 12,
+      Math.round((1 + 11 * Math.pow(rng.next(), 1.8)) * 2) / 2,
+    ),
     audio: rng.chance(0.5),
     motion,
     seed: deriveSeed(seed, id, index),
