@@ -23,6 +23,18 @@ export interface FfmpegOptions {
 
 export type { FfprobeData };
 
+/**
+ * Demuxers ffmpeg may use on our inputs. Playlists and indirections (hls, concat, ...) are refused: a
+ * "video" that is really a playlist could make ffmpeg read other files or URLs.
+ */
+export const VIDEO_DEMUXERS = "mov,mp4,matroska,webm,avi,flv,mpegts,mpeg,ogg,gif";
+
+/** ffmpeg input options opening `path` as a local file only, optionally seeking to `seekS` first. */
+export function inputArgs(path: string, seekS?: number): string[] {
+  const seek = seekS === undefined ? [] : ["-ss", seekS.toFixed(6)];
+  return [...seek, "-format_whitelist", VIDEO_DEMUXERS, "-protocol_whitelist", "file", "-i", `file:${path}`];
+}
+
 /** The last meaningful lines of an ffmpeg/ffprobe stderr (skips the version banner). */
 export function lastErrorLines(stderr: string, lines = 2): string {
   const kept = stderr.split(/\r?\n/).map((line) => line.trim()).filter((line) =>
@@ -35,7 +47,7 @@ export function lastErrorLines(stderr: string, lines = 2): string {
 /** Runs ffprobe on a file through fluent-ffmpeg. Rejects with ffprobe's own error text. */
 export function ffprobe(path: string, options: FfmpegOptions = {}): Promise<FfprobeData> {
   return new Promise((resolve, reject) => {
-    const command = ffmpeg(path).setFfprobePath(options.ffprobePath ?? "ffprobe");
+    const command = ffmpeg(`file:${path}`).setFfprobePath(options.ffprobePath ?? "ffprobe");
     const timer = setTimeout(
       () =>
         reject(
@@ -43,7 +55,8 @@ export function ffprobe(path: string, options: FfmpegOptions = {}): Promise<Ffpr
         ),
       options.timeoutMs ?? 60_000,
     );
-    command.ffprobe((error: Error | null, data: FfprobeData) => {
+    const guard = ["-format_whitelist", VIDEO_DEMUXERS, "-protocol_whitelist", "file"];
+    command.ffprobe(guard, (error: Error | null, data: FfprobeData) => {
       clearTimeout(timer);
       if (error) reject(new Error(lastErrorLines(error.message) || error.message, { cause: error }));
       else resolve(data);

@@ -23,6 +23,7 @@ import {
   type FfmpegOptions,
   ffprobe,
   type FfprobeData,
+  inputArgs,
   lastErrorLines,
   runFfmpeg,
   streamFfmpeg,
@@ -197,6 +198,9 @@ export async function probeVideo(path: string, options: VideoOptions = {}): Prom
     const detail = error instanceof Error ? error.message : String(error);
     // A cut-off MP4 and random bytes both lack the index ("moov atom not found"): call it truncated only
     // when the file starts like a real container.
+    if (/not on whitelist/i.test(detail)) {
+      fail(name, "unsupported_format", `unsupported format (${detail})`, options, error);
+    }
     const reason =
       looksLikeContainer(await readHead(path)) && /moov atom not found|end of file|truncat/i.test(detail)
         ? "truncated"
@@ -380,7 +384,7 @@ async function seekFrames(
   const dir = await Deno.makeTempDir({ prefix: "seek_" });
   try {
     const args = ["-v", "error"];
-    for (const s of seconds) args.push("-ss", s.toFixed(6), "-i", path);
+    for (const s of seconds) args.push(...inputArgs(path, s));
     seconds.forEach((_, i) => {
       args.push("-map", `${i}:${options.probe.streamIndex}`, "-an", "-sn", "-dn", "-frames:v", "1");
       args.push("-vf", options.filter, "-fps_mode", "passthrough");
@@ -469,8 +473,7 @@ export async function decodeAllFrames(path: string, options: DecodeAllOptions = 
         [
           "-v",
           "error",
-          "-i",
-          path,
+          ...inputArgs(path),
           "-map",
           `0:${probe.streamIndex}`,
           "-an",

@@ -220,6 +220,13 @@ Deno.test("probeVideo() rejects unusable files with an InputDataError", async (t
         /^Cannot read video ".*garbage\.mp4": corrupt/,
       ),
   );
+  await t.step("a playlist posing as a video", async () => {
+    await Deno.writeTextFile(
+      p("playlist.mp4"),
+      "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nplain.mp4\n#EXT-X-ENDLIST\n",
+    );
+    await assertInputError(probeVideo(p("playlist.mp4")), "unsupported_format", /unsupported format/);
+  });
   await t.step("empty", () => assertInputError(probeVideo(p("empty.mp4")), "empty", /empty file/));
   await t.step("missing", () => assertInputError(probeVideo(p("nope.mp4")), "missing", /file not found/));
   await t.step("post id rides along", async () => {
