@@ -1,0 +1,397 @@
+/**
+ * Image preprocessing: bytes (or a file) in, a normalized Float32Array in the layout an encoder declares.
+ *
+ * Pipeline (libvips through sharp, one pass): decode (JPEG, PNG, WebP, GIF first frame, AVIF, TIFF) with a
+ * pixel limit against decompression bombs -> EXIF orientation -> resize the short side to `size` and
+ * centre-crop to `size` x `size` (JPEG shrink-on-load kicks in because nothing precedes the resize) ->
+ * alpha flattened onto a background -> sRGB, 3 channels (grayscale expanded, CMYK converted) -> uint8 HWC
+ * -> `(pixel * scale - mean) / std` per channel into NHWC or NCHW.
+ *
+ * Bad input throws {@linkcode InputDataError} with `modality: "image"` and a `reason` code.
+ *
+ * @module
+ */
+import sharp, { type OutputInfo, type Sharp } from "sharp";
+import { InputDataError } from "./errors.ts";
+import { mapOrdered } from "./_pool.ts";
+
+/** Tensor layout of one image: channels last (`nhwc`, tfjs) or channels first (`nchw`, PyTorch/ONNX). */
+export type Layout = "nhwc" | "nchw";
+
+/** An encoder's input contract: `value = (pixel * scale - mean[c]) / std[c]`, pixel in 0..255. */
+export interface ImageSpec {
+  /** Output side in pixels (square). */
+  size: number;
+  layout: Layout;
+  /** Per-channel mean, RGB order, subtracted after scaling. */
+  mean: readonly [number, number, number];
+  /** Per-channel standard deviation, RGB order. */
+  std: readonly [number, number, number];
+  /** Multiplier applied to the 0..255 pixel first, usually 1/255. */
+  scale: number;
+}
+
+function frozen(spec: ImageSpec): Readonly<ImageSpec> {
+  return Object.freeze(spec);
+}
+
+/** ImageNet statistics (torchvision, most ONNX vision encoders), 224 x 224, NHWC. */
+export const IMAGENET_NORM: Readonly<ImageSpec> = frozen({
+  size: 224,
+  layout: "nhwc",
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+  scale: 1 / 255,
+});
+
+/** Pixels in [0, 1], 224 x 224, NHWC: what the nsfwjs MobileNetV2 expects. */
+export const UNIT_RANGE: Readonly<ImageSpec> = frozen({
+  size: 224,
+  layout: "nhwc",
+  mean: [0, 0, 0],
+  std: [1, 1, 1],
+  scale: 1 / 255,
+});
+
+/** Image bytes, or a path to an image file. */
+export type ImageSource = Uint8Array | string;
+
+/** A decoded image: `height * width * 3` uint8 values, RGB, row-major (HWC). */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Options shared by the decoding functions. */
+export interface DecodeOptions {
+  /** Colour that transparent pixels are flattened onto (CSS colour). @default "#ffffff" */
+  background?: string;
+  /** Refuse images with more pixels than this (decompression bombs). @default 50_000_000 */
+  maxPixels?: number;
+  /** Name used in error messages; defaults to the path, or "N bytes". */
+  name?: string;
+  /** Post id attached to any {@linkcode InputDataError}. */
+  postId?: string;
+  /**
+   * Decoder strictness (sharp's `failOn`): `"warning"` rejects corrupt entropy-coded data that libjpeg
+   * would otherwise paint as grey blocks; `"error"` or `"truncated"` accept more damaged files.
+   * @default "warning"
+   */
+  failOn?: "none" | "truncated" | "error" | "warning";
+}
+
+/** Formats accepted as input. */
+export const SUPPORTED_IMAGE_FORMATS: readonly string[] = ["jpeg", "png", "webp", "gif", "avif", "tiff"];
+
+const DEFAULT_BACKGROUND = "#ffffff";
+const DEFAULT_MAX_PIXELS = 50_000_000;
+
+/**
+ * Names the container format from the first bytes, or returns `undefined` when unknown.
+ * Recognises the supported formats and a few common unsupported ones (heic, bmp, svg, pdf, ...).
+ */
+export function sniffImageFormat(bytes: Uint8Array): string | undefined {
+  const b = bytes;
+  const ascii = (start: number, end: number) => String.fromCharCode(...b.subarray(start, end));
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
+  if (b.length >= 8 && b[0] === 0x89 && ascii(1, 4) === "PNG") return "png";
+  if (b.length >= 12 && ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "webp";
+  if (b.length >= 4 && ascii(0, 4).startsWith("GIF8")) return "gif";
+  if (b.length >= 4 && (ascii(0, 4) === "II*\0" || ascii(0, 4) === "MM\0*")) return "tiff";
+  if (b.length >= 12 && ascii(4, 8) === "ftyp") {
+    const brand = ascii(8, 12);
+    if (brand === "avif" || brand === "avis") return "avif";
+    if (["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"].includes(brand)) return "heic";
+    return "mp4"; // an ISO-BMFF video, not an image
+  }
+  if (b.length >= 2 && b[0] === 0x42 && b[1] === 0x4d) return "bmp";
+  if (b.length >= 4 && ascii(0, 4) === "%PDF") return "pdf";
+  if (b.length >= 4 && ascii(0, 4) === "8BPS") return "psd";
+  if (b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 1 && b[3] === 0) return "ico";
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0x0a) return "jxl";
+  if (b.length >= 12 && ascii(4, 8) === "jP  ") return "jp2";
+  const head = new TextDecoder().decode(b.subarray(0, 256)).trimStart().toLowerCase();
+  if (head.startsWith("<svg") || (head.startsWith("<?xml") && head.includes("<svg"))) return "svg";
+  return undefined;
+}
+
+/** True when a file of a format with an end marker lacks it (cut short in transfer). */
+function missingEndMarker(bytes: Uint8Array, format: string): boolean {
+  const n = bytes.length;
+  if (format === "jpeg") {
+    // Some encoders pad after EOI; look for it near the end.
+    const tail = bytes.subarray(Math.max(0, n - 64));
+    for (let i = tail.length - 2; i >= 0; i--) if (tail[i] === 0xff && tail[i + 1] === 0xd9) return false;
+    return true;
+  }
+  if (format === "png") return n < 12 || String.fromCharCode(...bytes.subarray(n - 8, n - 4)) !== "IEND";
+  if (format === "gif") return bytes[n - 1] !== 0x3b;
+  return false;
+}
+
+function classifyDecodeError(error: unknown, bytes: Uint8Array, format: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/pixel limit/i.test(message)) return "too_large";
+  if (missingEndMarker(bytes, format)) return "truncated";
+  if (/premature end of jpeg image|unexpected end|end of file|bad seek|truncated/i.test(message)) {
+    return "truncated";
+  }
+  return "corrupt";
+}
+
+const REASON_TEXT: Record<string, string> = {
+  too_large: "too many pixels",
+  truncated: "truncated data",
+  corrupt: "corrupt data",
+};
+
+function fail(name: string, reason: string, detail: string, options: DecodeOptions, cause?: unknown): never {
+  throw new InputDataError(`Cannot decode image "${name}": ${detail}`, {
+    modality: "image",
+    reason,
+    postId: options.postId,
+    cause,
+  });
+}
+
+async function readSource(source: ImageSource, options: DecodeOptions): Promise<[Uint8Array, string]> {
+  if (typeof source !== "string") return [source, options.name ?? `${source.length} bytes`];
+  const name = options.name ?? source;
+  try {
+    return [await Deno.readFile(source), name];
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) fail(name, "missing", "file not found", options, error);
+    throw error;
+  }
+}
+
+/** Checks the bytes are a non-empty supported image; returns [bytes, name, format]. */
+async function openChecked(
+  source: ImageSource,
+  options: DecodeOptions,
+): Promise<[Uint8Array, string, string]> {
+  const [bytes, name] = await readSource(source, options);
+  if (bytes.length === 0) fail(name, "empty", "empty file (0 bytes)", options);
+  const format = sniffImageFormat(bytes);
+  if (format === undefined) fail(name, "unsupported_format", 'unsupported format "unknown"', options);
+  if (!SUPPORTED_IMAGE_FORMATS.includes(format)) {
+    fail(name, "unsupported_format", `unsupported format "${format}"`, options);
+  }
+  return [bytes, name, format];
+}
+
+function loader(bytes: Uint8Array, options: DecodeOptions): Sharp {
+  return sharp(bytes, {
+    limitInputPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
+    failOn: options.failOn ?? "warning",
+    animated: false, // GIF/WebP: first frame only
+  });
+}
+
+async function runDecode<T>(
+  bytes: Uint8Array,
+  name: string,
+  format: string,
+  options: DecodeOptions,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const reason = classifyDecodeError(error, bytes, format);
+    const message = error instanceof Error ? error.message.split("\n").at(-1)?.trim() : String(error);
+    fail(name, reason, `${REASON_TEXT[reason]} in ${format} (${message})`, options, error);
+  }
+}
+
+/**
+ * Decodes an image to `size` x `size` RGB: EXIF orientation applied, short side resized to `size`,
+ * centre-cropped, alpha flattened onto `background`, converted to 3-channel sRGB.
+ */
+export async function decodeRgb(
+  source: ImageSource,
+  size: number,
+  options: DecodeOptions = {},
+): Promise<RgbImage> {
+  checkSize(size);
+  const [bytes, name, format] = await openChecked(source, options);
+  const { data, info } = await runDecode(bytes, name, format, options, () =>
+    loader(bytes, options)
+      .rotate() // EXIF orientation; sharp keeps JPEG shrink-on-load with it
+      .resize(size, size, { fit: "cover", position: "centre" })
+      .flatten({ background: options.background ?? DEFAULT_BACKGROUND })
+      .toColourspace("srgb")
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true }));
+  return toRgbImage(data, info, name);
+}
+
+/**
+ * Resizes (short side) and centre-crops an RGB image to `size` x `size`, the same geometry as
+ * {@linkcode decodeRgb}; used for video frames that ffmpeg already scaled close to the target.
+ */
+export async function resizeRgb(image: RgbImage, size: number): Promise<RgbImage> {
+  checkSize(size);
+  if (image.width === size && image.height === size) return image;
+  const { data, info } = await sharp(image.data, {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
+    .resize(size, size, { fit: "cover", position: "centre" })
+    .raw({ depth: "uchar" })
+    .toBuffer({ resolveWithObject: true });
+  return toRgbImage(data, info, "raw frame");
+}
+
+function toRgbImage(data: Uint8Array, info: OutputInfo, name: string): RgbImage {
+  if (info.channels !== 3) {
+    throw new Error(`Cannot convert image "${name}" to RGB: got "${info.channels}" channels`);
+  }
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+  };
+}
+
+function checkSize(size: number): void {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new RangeError(`Cannot resize image: size must be a positive integer, got "${size}"`);
+  }
+}
+
+const lutCache = new WeakMap<Readonly<ImageSpec>, Float32Array[]>();
+
+function channelLuts(spec: Readonly<ImageSpec>): Float32Array[] {
+  let luts = lutCache.get(spec);
+  if (luts === undefined) {
+    luts = [0, 1, 2].map((c) => {
+      if (!(spec.std[c] > 0)) {
+        throw new RangeError(`Cannot normalize image: std[${c}] must be positive, got "${spec.std[c]}"`);
+      }
+      const lut = new Float32Array(256);
+      for (let p = 0; p < 256; p++) lut[p] = (p * spec.scale - spec.mean[c]) / spec.std[c];
+      return lut;
+    });
+    lutCache.set(spec, luts);
+  }
+  return luts;
+}
+
+/**
+ * Normalizes an RGB image into a Float32Array of `height * width * 3` values in `spec.layout`:
+ * `(pixel * scale - mean[c]) / std[c]`. Pure; the image may be any size (`spec.size` is not checked).
+ */
+export function normalizeRgb(image: RgbImage, spec: Readonly<ImageSpec>): Float32Array {
+  const [r, g, b] = channelLuts(spec);
+  const { data } = image;
+  const plane = image.width * image.height;
+  if (data.length !== plane * 3) {
+    throw new RangeError(
+      `Cannot normalize image: expected "${
+        plane * 3
+      }" values for ${image.width}x${image.height}x3, got "${data.length}"`,
+    );
+  }
+  const out = new Float32Array(plane * 3);
+  if (spec.layout === "nhwc") {
+    for (let i = 0; i < plane * 3; i += 3) {
+      out[i] = r[data[i]];
+      out[i + 1] = g[data[i + 1]];
+      out[i + 2] = b[data[i + 2]];
+    }
+  } else {
+    for (let i = 0, j = 0; i < plane; i++, j += 3) {
+      out[i] = r[data[j]];
+      out[plane + i] = g[data[j + 1]];
+      out[2 * plane + i] = b[data[j + 2]];
+    }
+  }
+  return out;
+}
+
+/** Decodes, resizes, crops and normalizes one image for an encoder with input contract `spec`. */
+export async function preprocessImage(
+  source: ImageSource,
+  spec: Readonly<ImageSpec>,
+  options: DecodeOptions = {},
+): Promise<Float32Array> {
+  return normalizeRgb(await decodeRgb(source, spec.size, options), spec);
+}
+
+/** One input of {@linkcode preprocessImages}. */
+export interface ImageInput {
+  /** Caller's key (e.g. the post id); passed back with the result and put on errors. */
+  id: string;
+  source: ImageSource;
+}
+
+/** One output of {@linkcode preprocessImages}: the tensor, or the reason it was set aside. */
+export type ImageResult =
+  | { id: string; ok: true; data: Float32Array }
+  | { id: string; ok: false; error: InputDataError };
+
+/** Options for {@linkcode preprocessImages}. */
+export interface PreprocessImagesOptions extends Omit<DecodeOptions, "name" | "postId"> {
+  /**
+   * Images in flight at once. Each runs on libuv's threadpool (libvips), so 2x the core count keeps
+   * both cores busy while JavaScript normalizes the previous results. @default 4
+   */
+  concurrency?: number;
+}
+
+/**
+ * Preprocesses a stream of images with bounded concurrency, yielding results in input order.
+ * Bad images come out as `{ ok: false, error }` (an {@linkcode InputDataError} carrying the input id as
+ * `postId`) so one bad post never stops the batch; other errors are thrown. Memory stays bounded by
+ * `concurrency` images: inputs are pulled lazily from the (async) iterable.
+ */
+export function preprocessImages(
+  inputs: Iterable<ImageInput> | AsyncIterable<ImageInput>,
+  spec: Readonly<ImageSpec>,
+  options: PreprocessImagesOptions = {},
+): AsyncGenerator<ImageResult> {
+  const { concurrency = 4, ...decode } = options;
+  return mapOrdered(inputs, concurrency, async ({ id, source }): Promise<ImageResult> => {
+    try {
+      return { id, ok: true, data: await preprocessImage(source, spec, { ...decode, postId: id }) };
+    } catch (error) {
+      if (error instanceof InputDataError) return { id, ok: false, error };
+      throw error;
+    }
+  });
+}
+
+/** Options for {@linkcode imageThumbnail}. */
+export interface ThumbnailOptions extends DecodeOptions {
+  /** Longest side in pixels; smaller images are not enlarged. @default 256 */
+  size?: number;
+  /** Output format. @default "jpeg" */
+  format?: "jpeg" | "png" | "webp";
+  /** Quality for jpeg/webp. @default 80 */
+  quality?: number;
+}
+
+/** A small upright thumbnail (fits in `size` x `size`, aspect kept) for notebooks and the dashboard. */
+export async function imageThumbnail(
+  source: ImageSource,
+  options: ThumbnailOptions = {},
+): Promise<Uint8Array> {
+  const { size = 256, format = "jpeg", quality = 80 } = options;
+  checkSize(size);
+  const [bytes, name, inputFormat] = await openChecked(source, options);
+  const data = await runDecode(bytes, name, inputFormat, options, () => {
+    const pipeline = loader(bytes, options)
+      .rotate()
+      .resize(size, size, { fit: "inside", withoutEnlargement: true })
+      .flatten({ background: options.background ?? DEFAULT_BACKGROUND })
+      .toColourspace("srgb");
+    const encoded = format === "png"
+      ? pipeline.png()
+      : format === "webp"
+      ? pipeline.webp({ quality })
+      : pipeline.jpeg({ quality, mozjpeg: false });
+    return encoded.toBuffer();
+  });
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
