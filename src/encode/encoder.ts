@@ -68,6 +68,29 @@ export type EncoderFactory = (arg: string | undefined, options: EncoderOptions) 
 
 const factories = new Map<string, EncoderFactory>();
 
+function needArg(kind: string, arg: string | undefined): string {
+  if (!arg) throw new RangeError(`Cannot create encoder "${kind}": give a folder as "${kind}:<folder>"`);
+  return arg;
+}
+
+// Built-in encoders, imported lazily so loading the registry does not load onnxruntime or tfjs.
+factories.set("mobilenet-v2", async (_arg, options) => {
+  const { createMobileNetEncoder } = await import("./mobilenet.ts");
+  return await createMobileNetEncoder(options);
+});
+factories.set("mobilenet-v2-tfjs", async (_arg, options) => {
+  const { createMobileNetTfjsEncoder } = await import("./mobilenet_tfjs.ts");
+  return await createMobileNetTfjsEncoder(options);
+});
+factories.set("hf-text", async (arg, options) => {
+  const { createHfTextEncoder } = await import("./hf_text.ts");
+  return await createHfTextEncoder(needArg("hf-text", arg), options);
+});
+factories.set("hf-image", async (arg, options) => {
+  const { createHfImageEncoder } = await import("./hf_image.ts");
+  return await createHfImageEncoder(needArg("hf-image", arg), options);
+});
+
 /** Adds (or replaces) the factory for names `kind` and `kind:<arg>`. */
 export function registerEncoder(kind: string, factory: EncoderFactory): void {
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(kind)) {
@@ -89,7 +112,7 @@ export function parseEncoderName(name: string): [kind: string, arg: string | und
 
 /**
  * Creates the encoder a config names, e.g. `createEncoder("hf-text:data/models/minilm", {})`.
- * Importing `@/encode/mod.ts` registers the built-in encoders first.
+ * `options` go to the factory unchanged (see each encoder's options type).
  */
 export async function createEncoder(name: string, options: EncoderOptions = {}): Promise<Encoder> {
   const [kind, arg] = parseEncoderName(name);
