@@ -83,12 +83,14 @@ factories.set("mobilenet-v2-tfjs", async (_arg, options) => {
   return await createMobileNetTfjsEncoder(options);
 });
 factories.set("hf-text", async (arg, options) => {
+  const folder = needArg("hf-text", arg);
   const { createHfTextEncoder } = await import("./hf_text.ts");
-  return await createHfTextEncoder(needArg("hf-text", arg), options);
+  return await createHfTextEncoder(folder, options);
 });
 factories.set("hf-image", async (arg, options) => {
+  const folder = needArg("hf-image", arg);
   const { createHfImageEncoder } = await import("./hf_image.ts");
-  return await createHfImageEncoder(needArg("hf-image", arg), options);
+  return await createHfImageEncoder(folder, options);
 });
 
 /** Adds (or replaces) the factory for names `kind` and `kind:<arg>`. */
