@@ -94,6 +94,14 @@ export async function benchEncode(
     }
   }
   {
+    const enc = await createMobileNetEncoder({ batchSize: 16, cacheDir, threads: 2, spinning: true });
+    try {
+      out.mobilenet_onnx_nchw_b16_t2_spin_img_s = await rate(enc, frames, repeats);
+    } finally {
+      await enc.close();
+    }
+  }
+  {
     const enc = await createMobileNetEncoder({ batchSize: 16, cacheDir, threads: 1 });
     try {
       out.mobilenet_onnx_nchw_b16_t1_img_s = await rate(enc, frames, repeats);

@@ -64,6 +64,11 @@ export interface MobileNetOptions extends MobileNetConvertOptions {
   threads?: number;
   /** How images are fitted into 224x224. @default "cover" */
   fit?: "cover" | "fill" | "contain";
+  /**
+   * Let onnxruntime's worker threads spin while waiting for work: a little faster on idle cores, much
+   * slower when other work (sharp decoding, other jobs) shares them. @default false
+   */
+  spinning?: boolean;
 }
 
 interface Value {
@@ -309,8 +314,14 @@ export async function mobileNetOnnxPath(
 
 /** Loads the onnxruntime MobileNetV2 encoder (see the module doc for options and outputs). */
 export async function createMobileNetEncoder(options: MobileNetOptions = {}): Promise<Encoder<"image">> {
-  const { layer = MOBILENET_DEFAULT_LAYER, layout = "nchw", batchSize = 16, threads = 2, fit = "cover" } =
-    options;
+  const {
+    layer = MOBILENET_DEFAULT_LAYER,
+    layout = "nchw",
+    batchSize = 16,
+    threads = 2,
+    fit = "cover",
+    spinning = false,
+  } = options;
   const weights = await loadMobileNetWeights();
   const { path, dim } = await mobileNetOnnxPath(weights, { layer, layout, cacheDir: options.cacheDir });
   const session = await ort.InferenceSession.create(path, {
@@ -318,6 +329,7 @@ export async function createMobileNetEncoder(options: MobileNetOptions = {}): Pr
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",
     executionMode: "sequential",
+    extra: { session: { intra_op: { allow_spinning: spinning ? "1" : "0" } } },
   });
   const shape = (n: number) => (layout === "nchw" ? [n, 3, SIZE, SIZE] : [n, SIZE, SIZE, 3]);
   const id = `mobilenet-v2@${layer}`;
