@@ -151,7 +151,7 @@ export async function createHfImageEncoder(
   }
   const isClip = config.model_type === "clip" || config.model_type === "clip_vision_model";
   const modelFile = isClip ? "vision_model" : "model";
-  const { path, dtype } = await prepareHfSource(folder, "image", {
+  const { path, dtype, fingerprint } = await prepareHfSource(folder, "image", {
     allowDownload,
     dtype: options.dtype,
     modelFile,
@@ -184,7 +184,7 @@ export async function createHfImageEncoder(
   const dim = (await run([probe]))[0].length;
   return {
     id,
-    version: `${config.model_type ?? "unknown"}+${dtype}+${pooling}${normalize ? "-l2" : ""}`,
+    version: `${config.model_type ?? "unknown"}-${fingerprint}+${dtype}+${pooling}${normalize ? "-l2" : ""}`,
     modality: "image",
     dim,
     async encode(batch: ImageInput[]): Promise<Float32Array[]> {

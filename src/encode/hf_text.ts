@@ -118,14 +118,31 @@ export async function prepareHfSource(
   folder: string,
   kind: "text" | "image",
   options: { allowDownload?: boolean; dtype?: "fp32" | "q8"; modelFile?: string } = {},
-): Promise<{ path: string; dtype: "fp32" | "q8" }> {
-  const { allowDownload = false } = options;
+): Promise<{ path: string; dtype: "fp32" | "q8"; fingerprint: string }> {
+  const { allowDownload = false, modelFile = "model" } = options;
   env.allowLocalModels = true;
   env.allowRemoteModels = allowDownload;
   const abs = resolve(folder);
-  if (allowDownload && !(await exists(abs))) return { path: folder, dtype: options.dtype ?? "q8" };
-  const found = await checkHfFolder(abs, kind, options.modelFile);
-  return { path: abs, dtype: options.dtype ?? found };
+  if (allowDownload && !(await exists(abs))) {
+    return { path: folder, dtype: options.dtype ?? "q8", fingerprint: `hub-${folder}` };
+  }
+  const found = await checkHfFolder(abs, kind, modelFile);
+  const dtype = options.dtype ?? found;
+  return { path: abs, dtype, fingerprint: await fingerprint(abs, modelFile, dtype) };
+}
+
+/** A short hash of config.json's text and the model file's size: changes when the folder's model changes. */
+async function fingerprint(folder: string, modelFile: string, dtype: "fp32" | "q8"): Promise<string> {
+  const file = resolve(folder, "onnx", `${modelFile}${dtype === "q8" ? "_quantized" : ""}.onnx`);
+  let size = -1;
+  try {
+    size = (await Deno.stat(file)).size;
+  } catch {
+    // reported when the model loads
+  }
+  const text = (await Deno.readTextFile(resolve(folder, "config.json"))) + `\n${size}`;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return [...digest.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function readConfig(path: string): Promise<Record<string, unknown>> {
@@ -142,7 +159,10 @@ export async function createHfTextEncoder(
   options: HfTextOptions = {},
 ): Promise<Encoder<"text">> {
   const { allowDownload = false, maxLength = 256, batchSize = 32, threads = 2, normalize = true } = options;
-  const { path, dtype } = await prepareHfSource(folder, "text", { allowDownload, dtype: options.dtype });
+  const { path, dtype, fingerprint } = await prepareHfSource(folder, "text", {
+    allowDownload,
+    dtype: options.dtype,
+  });
   const local = { local_files_only: !allowDownload };
   const tokenizer = await AutoTokenizer.from_pretrained(path, local);
   const model: PreTrainedModel = await AutoModel.from_pretrained(path, {
@@ -185,7 +205,9 @@ export async function createHfTextEncoder(
   const dim = hidden > 0 ? hidden : (await run(["dim probe"]))[0].length;
   return {
     id,
-    version: `${config.model_type ?? "unknown"}+${dtype}+mean${normalize ? "-l2" : ""}+max${maxLength}`,
+    version: `${config.model_type ?? "unknown"}-${fingerprint}+${dtype}+mean${
+      normalize ? "-l2" : ""
+    }+max${maxLength}`,
     modality: "text",
     dim,
     async encode(batch: string[]): Promise<Float32Array[]> {

@@ -120,3 +120,24 @@ Deno.test("meanPool() averages only the positions whose mask is set", () => {
   assert.deepEqual([...a], [2, 3]);
   assert.deepEqual([...b], [7, 8]);
 });
+
+Deno.test("createHfTextEncoder() changes its version when the folder's model changes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hf_text_version_" });
+  try {
+    const folder = await buildTinyTextModel(join(dir, "m"));
+    const a = await createHfTextEncoder(folder);
+    await a.close();
+    const config = JSON.parse(await Deno.readTextFile(join(folder, "config.json")));
+    await Deno.writeTextFile(
+      join(folder, "config.json"),
+      JSON.stringify({ ...config, _comment: "retrained" }),
+    );
+    const b = await createHfTextEncoder(folder);
+    await b.close();
+    assert.equal(a.id, b.id);
+    assert.notEqual(a.version, b.version);
+    assert.match(a.version, /^bert-[0-9a-f]{12}\+fp32\+mean-l2\+max256$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
