@@ -1,7 +1,8 @@
 /**
  * The reference MobileNetV2 image encoder: the nsfwjs layers model on `@tensorflow/tfjs` with the wasm
  * backend (SIMD). tfjs-backend-wasm runs single-threaded under Node/Deno (tfjs issue #3830 keeps its
- * thread pool browser-only), so this path is slow (about 12 images/s here); it exists to check the ONNX
+ * thread pool browser-only; forcing `WASM_HAS_MULTITHREAD_SUPPORT` under Deno fails with "WASM backend not
+ * initialized"), so this path is slow (about 12 images/s here); it exists to check the ONNX
  * conversion in {@linkcode ./mobilenet.ts} and as a fallback. Use `"mobilenet-v2"` for real work.
  *
  * It switches the process-wide tfjs backend to `"wasm"` (option `backend` to choose another).
