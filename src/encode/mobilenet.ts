@@ -13,7 +13,7 @@
  * `"block_10_expand_relu"` (384-d), the last layers that nsfwjs did not retrain.
  *
  * Speed (best of runs, 224x224, 2 threads): see `benchEncode()`; on 2 quiet Xeon cores onnxruntime ran
- * this architecture at 190-235 images/s against 40-74 for TorchScript, and it is 6-9x the single-thread
+ * this architecture at 190-235 images/s against 40-74 for TorchScript, and it is 9-15x the single-thread
  * tfjs-wasm path on the shared 2-core dev VM.
  *
  * GPU (not wired): the npm onnxruntime-node binary here has CPU only; its CUDA provider needs the CUDA
