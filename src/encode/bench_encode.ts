@@ -1,0 +1,150 @@
+/**
+ * Encoder benchmarks: MobileNetV2 images/s on onnxruntime-node (batch sizes, input layouts, threads) and
+ * on tfjs-wasm, plus the Hugging Face text code path (texts/s on a tiny generated model).
+ * Returns figures; prints nothing. Images are synthetic 224x224 RGB frames already decoded, so the
+ * figures measure the network (a separate figure includes JPEG decoding + resizing with sharp).
+ *
+ * @module
+ */
+import sharp from "sharp";
+import type { Encoder, ImageInput, RawImage } from "./encoder.ts";
+import { createMobileNetEncoder } from "./mobilenet.ts";
+import { createMobileNetTfjsEncoder } from "./mobilenet_tfjs.ts";
+
+/** Options of {@linkcode benchEncode}. */
+export interface BenchEncodeOptions {
+  /** Images per timed onnxruntime pass. @default 128 */
+  images?: number;
+  /** Images per timed tfjs-wasm pass (slow). @default 24 */
+  tfjsImages?: number;
+  /** Batch sizes tried on onnxruntime. @default [1, 8, 16, 32] */
+  batchSizes?: number[];
+  /** Timed repetitions; the best is reported. @default 3 */
+  repeats?: number;
+  /** Folder for converted .onnx files. @default "data/cache/encoders" */
+  cacheDir?: string;
+  /** Skip the tfjs-wasm figure (it takes ~10 s). @default false */
+  skipTfjs?: boolean;
+  /** Skip the Hugging Face tiny text model figure. @default false */
+  skipHf?: boolean;
+}
+
+/** Deterministic synthetic RGB frames (smooth gradients plus noise). */
+export function syntheticImages(n: number, size = 224): RawImage[] {
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return Array.from({ length: n }, (_, k) => {
+    const data = new Uint8Array(size * size * 3);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const i = (y * size + x) * 3;
+        data[i] = (x + k * 37) & 255;
+        data[i + 1] = (y * 2 + k * 11) & 255;
+        data[i + 2] = Math.floor(rand() * 255);
+      }
+    }
+    return { data, width: size, height: size, channels: 3 as const };
+  });
+}
+
+async function rate<M extends "image" | "text">(
+  encoder: Encoder<M>,
+  inputs: (M extends "image" ? ImageInput : string)[],
+  repeats: number,
+): Promise<number> {
+  await encoder.encode(inputs.slice(0, Math.min(inputs.length, 8)) as never); // warm-up
+  let best = 0;
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    await encoder.encode(inputs as never);
+    const s = (performance.now() - t0) / 1000;
+    best = Math.max(best, inputs.length / s);
+  }
+  return Math.round(best * 10) / 10;
+}
+
+/** Runs the encoder benchmarks and returns `{ figure: value }` (rates in items per second). */
+export async function benchEncode(
+  options: BenchEncodeOptions = {},
+): Promise<Record<string, number | string>> {
+  const {
+    images = 128,
+    tfjsImages = 24,
+    batchSizes = [1, 8, 16, 32],
+    repeats = 3,
+    cacheDir = "data/cache/encoders",
+    skipTfjs = false,
+    skipHf = false,
+  } = options;
+  const frames = syntheticImages(images);
+  const out: Record<string, number | string> = {
+    images_per_pass: images,
+    hardware_concurrency: navigator.hardwareConcurrency,
+  };
+
+  for (const layout of ["nchw", "nhwc"] as const) {
+    for (const batchSize of batchSizes) {
+      if (layout === "nhwc" && batchSize !== 16) continue;
+      const enc = await createMobileNetEncoder({ layout, batchSize, cacheDir, threads: 2 });
+      try {
+        out[`mobilenet_onnx_${layout}_b${batchSize}_t2_img_s`] = await rate(enc, frames, repeats);
+      } finally {
+        await enc.close();
+      }
+    }
+  }
+  {
+    const enc = await createMobileNetEncoder({ batchSize: 16, cacheDir, threads: 2, spinning: true });
+    try {
+      out.mobilenet_onnx_nchw_b16_t2_spin_img_s = await rate(enc, frames, repeats);
+    } finally {
+      await enc.close();
+    }
+  }
+  {
+    const enc = await createMobileNetEncoder({ batchSize: 16, cacheDir, threads: 1 });
+    try {
+      out.mobilenet_onnx_nchw_b16_t1_img_s = await rate(enc, frames, repeats);
+    } finally {
+      await enc.close();
+    }
+  }
+  {
+    // End to end: JPEG bytes (640x480) decoded and resized by sharp, then the network.
+    const jpegs = await Promise.all(
+      syntheticImages(Math.min(images, 64), 480).map(async (f) =>
+        new Uint8Array(
+          await sharp(f.data, { raw: { width: 480, height: 480, channels: 3 } }).resize(640, 480).jpeg()
+            .toBuffer(),
+        )
+      ),
+    );
+    const enc = await createMobileNetEncoder({ batchSize: 16, cacheDir, threads: 2 });
+    try {
+      out.mobilenet_onnx_jpeg640_end_to_end_b16_img_s = await rate(enc, jpegs, repeats);
+    } finally {
+      await enc.close();
+    }
+  }
+  if (!skipTfjs) {
+    const enc = await createMobileNetTfjsEncoder({ batchSize: 8 });
+    try {
+      out.mobilenet_tfjs_wasm_b8_img_s = await rate(enc, frames.slice(0, tfjsImages), 1);
+    } finally {
+      await enc.close();
+    }
+  }
+  if (!skipHf) {
+    const { benchHfTinyText } = await import("./hf_text.ts");
+    Object.assign(out, await benchHfTinyText({ repeats }));
+  }
+  const best = Math.max(
+    ...Object.entries(out).filter(([k]) => k.startsWith("mobilenet_onnx_") && k.includes("_t2_"))
+      .map(([, v]) => v as number),
+  );
+  out.mobilenet_onnx_best_img_s = best;
+  if (typeof out.mobilenet_tfjs_wasm_b8_img_s === "number") {
+    out.mobilenet_onnx_speedup_vs_tfjs = Math.round((best / out.mobilenet_tfjs_wasm_b8_img_s) * 10) / 10;
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { benchEncode, syntheticImages } from "./bench_encode.ts";
+
+Deno.test("syntheticImages() gives the same distinct RGB frames on every call", () => {
+  const [a, b] = [syntheticImages(3, 16), syntheticImages(3, 16)];
+  assert.deepEqual(a, b);
+  assert.equal(a[0].data.length, 16 * 16 * 3);
+  assert.notDeepEqual(a[0].data, a[1].data);
+});
+
+Deno.test("benchEncode() reports a positive rate for each batch size and layout it tries", async () => {
+  const cacheDir = await Deno.makeTempDir({ prefix: "bench_encode_test_" });
+  try {
+    const out = await benchEncode({ images: 4, batchSizes: [1, 4], repeats: 1, cacheDir, skipTfjs: true });
+    for (
+      const key of [
+        "mobilenet_onnx_nchw_b1_t2_img_s",
+        "mobilenet_onnx_nchw_b4_t2_img_s",
+        "mobilenet_onnx_nchw_b16_t2_spin_img_s",
+        "mobilenet_onnx_nchw_b16_t1_img_s",
+        "mobilenet_onnx_jpeg640_end_to_end_b16_img_s",
+        "hf_tiny_text_b32_texts_s",
+      ]
+    ) {
+      assert.ok(typeof out[key] === "number" && (out[key] as number) > 0, `${key} = ${out[key]}`);
+    }
+    assert.equal(out.mobilenet_tfjs_wasm_b8_img_s, undefined);
+    assert.equal(
+      out.mobilenet_onnx_best_img_s,
+      Math.max(
+        out.mobilenet_onnx_nchw_b1_t2_img_s as number,
+        out.mobilenet_onnx_nchw_b4_t2_img_s as number,
+        out.mobilenet_onnx_nchw_b16_t2_spin_img_s as number,
+      ),
+    );
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
