@@ -38,6 +38,9 @@ export interface TextFastTextOptions {
   dir?: string;
   /** Training objective. @default "skipgram" */
   model?: "skipgram" | "cbow";
+  /** Output loss: negative sampling, or the hierarchical softmax (no 10M-entry negatives table,
+   * so a wasm model loads in milliseconds instead of seconds). @default "ns" */
+  loss?: "ns" | "hs";
   /** Vector size. @default 100 */
   dim?: number;
   /** Shortest character n-gram. @default 2 */
@@ -83,6 +86,7 @@ export interface TextFastTextState {
 
 const TRAIN_DEFAULTS: TrainOptions = {
   model: "skipgram",
+  loss: "ns",
   dim: 100,
   minn: 2,
   maxn: 5,
@@ -119,12 +123,15 @@ async function runNative(binary: string, args: string[], stdin?: Uint8Array): Pr
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
-  }
-  const out = await child.output();
+  // read the output while writing the input: a full stdout pipe would otherwise stall both sides
+  const writing = stdin
+    ? (async () => {
+      const writer = child.stdin.getWriter();
+      await writer.write(stdin);
+      await writer.close();
+    })()
+    : Promise.resolve();
+  const [out] = await Promise.all([child.output(), writing]);
   if (!out.success) {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" | ");
     throw new Error(`Cannot run "${binary} ${args[0]}": exit code ${out.code}, "${err}"`);
@@ -187,18 +194,25 @@ async function trainWasm(inputFile: string, modelFile: string, o: TrainOptions):
     input: "train.txt",
   });
   args.model = m.ModelName[o.model];
-  args.loss = m.LossName.ns;
+  args.loss = m.LossName[o.loss];
   const ft = new m.FastText();
   ft.train(args, () => {});
   ft.saveModel("model.bin");
   await Deno.writeFile(modelFile, m.FS.readFile("model.bin"));
 }
 
+/** Loaded wasm models by file, so repeated `encode()` calls load a model once. */
+const wasmModels = new Map<string, WasmFastText>();
+
 async function sentenceVectorsWasm(modelFile: string, lines: string[], dim: number): Promise<Float32Array> {
   const m = await loadWasm();
-  m.FS.writeFile("model.bin", await Deno.readFile(modelFile));
-  const ft = new m.FastText();
-  ft.loadModel("model.bin");
+  let ft = wasmModels.get(modelFile);
+  if (!ft) {
+    m.FS.writeFile("model.bin", await Deno.readFile(modelFile));
+    ft = new m.FastText();
+    ft.loadModel("model.bin");
+    wasmModels.set(modelFile, ft);
+  }
   const out = new Float32Array(lines.length * dim);
   const ptr = m._malloc(dim * 4);
   try {
@@ -273,6 +287,9 @@ export class TextFastTextEncoder {
     if (o.model !== "skipgram" && o.model !== "cbow") {
       throw new RangeError(`Cannot fit fastText encoder: unknown model "${o.model}"`);
     }
+    if (o.loss !== "ns" && o.loss !== "hs") {
+      throw new RangeError(`Cannot fit fastText encoder: unknown loss "${o.loss}"`);
+    }
     const binary = opts.binary ?? "fasttext";
     const backend = await pickBackend(opts.backend ?? "auto", binary);
     const dir = opts.dir ?? await Deno.makeTempDir({ prefix: "text_fasttext_" });
@@ -298,6 +315,7 @@ export class TextFastTextEncoder {
         ]);
         await Deno.remove(join(dir, "model.vec")).catch(() => {});
       } else {
+        wasmModels.delete(modelFile);
         await trainWasm(inputFile, modelFile, o);
       }
     } finally {

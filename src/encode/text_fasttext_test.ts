@@ -106,6 +106,7 @@ Deno.test("wasm fastText trains a model, and both backends read it alike", async
       dim: 8,
       epoch: 5,
       bucket: 5_000,
+      loss: "hs",
       dir,
       backend: "wasm",
     });

@@ -73,9 +73,9 @@ export interface LinearProbeOptions {
   optimizer?: "sgd" | "adagrad";
   /** Passes over the training rows. @default 5 */
   epochs?: number;
-  /** Initial learning rate. @default 0.5 (sgd), 0.2 (adagrad) */
+  /** Initial learning rate. @default 1 (sgd), 0.2 (adagrad) */
   learningRate?: number;
-  /** L2 penalty per row, like scikit-learn's 1 / (C x rows). @default 2e-5 (sgd), 1e-6 (adagrad) */
+  /** L2 penalty per row, like scikit-learn's 1 / (C x rows). @default 5e-6 (sgd), 1e-6 (adagrad) */
   l2?: number;
   /** Seed of the row shuffling. @default 1 */
   seed?: number;
@@ -106,8 +106,8 @@ export function trainLinearProbe(x: FeatureRows, y: LabelMatrix, opts: LinearPro
   }
   const adagrad = (opts.optimizer ?? "sgd") === "adagrad";
   const epochs = opts.epochs ?? 5;
-  const lr = opts.learningRate ?? (adagrad ? 0.2 : 0.5);
-  const l2 = opts.l2 ?? (adagrad ? 1e-6 : 2e-5);
+  const lr = opts.learningRate ?? (adagrad ? 0.2 : 1);
+  const l2 = opts.l2 ?? (adagrad ? 1e-6 : 5e-6);
   const L = y.cols, dim = x.dim;
   const w = new Float32Array(dim * L), g2 = adagrad ? new Float32Array(dim * L) : new Float32Array(0);
   const bias = new Float64Array(L), bg2 = new Float64Array(L);
