@@ -73,6 +73,13 @@ Deno.test({
       assert.ok(cosine(v, 16, 0, 1) > cosine(v, 16, 0, 2));
       assert.ok(cosine(v, 16, 2, 3) > cosine(v, 16, 2, 1));
       assert.ok(cosine(v, 16, 4, 0) > cosine(v, 16, 4, 3));
+      // many texts at once: megabytes through the binary's pipes, one vector per text, in order
+      const many = await enc.encode(corpus.concat(corpus, corpus, corpus));
+      assert.equal(many.length, corpus.length * 4 * 16);
+      assert.deepEqual(
+        many.subarray(0, 16 * 10),
+        many.subarray(16 * corpus.length, 16 * (corpus.length + 10)),
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
