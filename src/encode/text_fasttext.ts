@@ -402,3 +402,30 @@ function columnStats(v: Float32Array, dim: number): { mean: number[]; std: numbe
   }
   return { mean, std: sq.map((s) => Math.sqrt(s / Math.max(rows, 1)) || 1) };
 }
+
+/** Times training on `texts` and encoding them; returns the figures. */
+export async function benchTextFastText(
+  texts: readonly string[],
+  opts: TextFastTextOptions = {},
+): Promise<Record<string, number | string>> {
+  const dir = opts.dir ?? await Deno.makeTempDir({ prefix: "bench_fasttext_" });
+  try {
+    let t0 = performance.now();
+    const enc = await TextFastTextEncoder.fit(texts, { ...opts, dir });
+    const fitSeconds = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    await enc.encode(texts);
+    const encodeSeconds = (performance.now() - t0) / 1000;
+    return {
+      encoder: `${TEXT_FASTTEXT_ID}@${TEXT_FASTTEXT_VERSION}`,
+      backend: enc.backend,
+      texts: texts.length,
+      dim: enc.dim,
+      fitSeconds,
+      encodeTextsPerSecond: texts.length / Math.max(encodeSeconds, 1e-9),
+      modelBytes: (await Deno.stat(join(dir, "model.bin"))).size,
+    };
+  } finally {
+    if (opts.dir === undefined) await Deno.remove(dir, { recursive: true });
+  }
+}

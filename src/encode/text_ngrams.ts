@@ -366,3 +366,36 @@ export function denseProjection(
   }
   return out;
 }
+
+/** Options of {@link benchTextNgrams}. */
+export interface BenchTextNgramsOptions extends TextNgramsOptions {
+  /** Dense projection size also timed. @default 1024 */
+  denseDim?: number;
+}
+
+/** Times fitting on `texts` and encoding them (sparse, then dense); returns the figures. */
+export function benchTextNgrams(
+  texts: readonly string[],
+  opts: BenchTextNgramsOptions = {},
+): Record<string, number | string> {
+  const { denseDim = 1024, ...encoderOpts } = opts;
+  let t0 = performance.now();
+  const enc = TextNgramsEncoder.fit(texts, encoderOpts);
+  const fitSeconds = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  const sparse = enc.encode(texts);
+  const encodeSeconds = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  denseProjection(sparse, { dim: denseDim });
+  const projectSeconds = (performance.now() - t0) / 1000;
+  const nnz = sparse.reduce((s, v) => s + v.indices.length, 0);
+  return {
+    encoder: `${TEXT_NGRAMS_ID}@${TEXT_NGRAMS_VERSION}`,
+    texts: texts.length,
+    fitSeconds,
+    encodeTextsPerSecond: texts.length / Math.max(encodeSeconds, 1e-9),
+    meanNonzeros: nnz / Math.max(texts.length, 1),
+    [`dense${denseDim}TextsPerSecond`]: texts.length / Math.max(projectSeconds, 1e-9),
+    idfJsonBytes: JSON.stringify(enc.toJSON()).length,
+  };
+}

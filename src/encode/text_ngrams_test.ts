@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { denseProjection, hashGram, type SparseVector, TextNgramsEncoder, tokenize } from "./text_ngrams.ts";
+import {
+  benchTextNgrams,
+  denseProjection,
+  hashGram,
+  type SparseVector,
+  TextNgramsEncoder,
+  tokenize,
+} from "./text_ngrams.ts";
 
 const close = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
 
@@ -125,4 +132,13 @@ Deno.test("fit() rejects unknown options and impossible n-gram ranges", () => {
   assert.throws(() => TextNgramsEncoder.fit(corpus, { bukets: 3 } as never), /unknown option "bukets"/);
   assert.throws(() => TextNgramsEncoder.fit(corpus, { charMin: 4, charMax: 3 }), /"4..3"/);
   assert.throws(() => TextNgramsEncoder.fit(corpus, { charMax: 0, wordMax: 0 }), /both/);
+});
+
+Deno.test("benchTextNgrams() reports the texts and the mean number of nonzeros it encoded", () => {
+  const figures = benchTextNgrams(corpus, { denseDim: 64 });
+  const enc = TextNgramsEncoder.fit(corpus);
+  const nnz = enc.encode(corpus).reduce((s, v) => s + v.indices.length, 0) / corpus.length;
+  assert.equal(figures.texts, corpus.length);
+  assert.equal(figures.meanNonzeros, nnz);
+  assert.ok(Number(figures.dense64TextsPerSecond) > 0);
 });
