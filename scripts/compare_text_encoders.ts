@@ -69,6 +69,7 @@ export async function main(args: string[]): Promise<ComparisonRow[]> {
       "dense-dims": { type: "string", default: "512,2048" }, // sizes of the dense n-gram projection
       "ft-dim": { type: "string", default: "100" }, // fastText vector size
       "ft-epoch": { type: "string", default: "5" }, // fastText passes over the train texts
+      "ft-weight": { type: "string", default: "1" }, // scale of the fastText block next to the n-grams
       epochs: { type: "string", default: "5" }, // probe passes
       limit: { type: "string", default: "0" }, // rows per split, 0 = all
       json: { type: "string" }, // also write the rows here
@@ -82,6 +83,7 @@ export async function main(args: string[]): Promise<ComparisonRow[]> {
   );
   const labels = { train: train.labels, dev: dev.labels, test: test.labels };
   const variants = new Set(values.variants.split(","));
+  const ftWeight = Number(values["ft-weight"]);
   const probeOpts: LinearProbeOptions = { epochs: Number(values.epochs) };
   const rows: ComparisonRow[] = [];
   const log = (r: ComparisonRow) => {
@@ -180,11 +182,11 @@ export async function main(args: string[]): Promise<ComparisonRow[]> {
       if (variants.has("fasttext")) run(`fasttext ${enc.dim} (${enc.state.backend})`, "dense", ft, times);
       if (variants.has("ngrams+fasttext") && ngrams) {
         const both = {
-          train: concatRows([ngrams.train, ft.train]),
-          dev: concatRows([ngrams.dev, ft.dev]),
-          test: concatRows([ngrams.test, ft.test]),
+          train: concatRows([ngrams.train, ft.train], [1, ftWeight]),
+          dev: concatRows([ngrams.dev, ft.dev], [1, ftWeight]),
+          test: concatRows([ngrams.test, ft.test], [1, ftWeight]),
         };
-        run("ngrams + fasttext", "sparse+dense", both, {
+        run(`ngrams + fasttext x${ftWeight}`, "sparse+dense", both, {
           fit: ngramTimes.fit + times.fit,
           encode: ngramTimes.encode + times.encode,
         });
