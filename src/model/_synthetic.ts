@@ -17,9 +17,9 @@ export interface SyntheticOptions {
   seed?: number;
 }
 
-function normal(rng: Rng): number {
-  const u = Math.max(rng(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+/** Zero-mean, unit-variance noise (uniform: much faster than Gaussian for 200M values). */
+function noise(rng: Rng): number {
+  return (rng() * 2 - 1) * 1.7320508;
 }
 
 /** Generates `count` posts; tag k is positive when its source vector's projection on a random direction is high. */
@@ -34,7 +34,10 @@ export function syntheticData(count: number, options: SyntheticOptions): FusionD
   };
   for (const m of MODALITIES) {
     const d = sizes[m] ?? 0;
-    if (d > 0) data[m] = Float32Array.from({ length: count * d }, () => normal(rng));
+    if (d === 0) continue;
+    const arr = new Float32Array(count * d);
+    for (let i = 0; i < arr.length; i++) arr[i] = noise(rng);
+    data[m] = arr;
   }
   const sources = new Set(tagSources);
   for (let i = 0; i < count; i++) {
@@ -47,13 +50,15 @@ export function syntheticData(count: number, options: SyntheticOptions): FusionD
   tagSources.forEach((m, t) => {
     const d = sizes[m] ?? 0;
     if (d === 0) throw new RangeError(`Cannot generate tag ${t}: source modality "${m}" has size 0`);
-    const dir = Float64Array.from({ length: d }, () => normal(rng));
+    const dir = Float64Array.from({ length: d }, () => noise(rng));
     const x = data[m]!;
-    const scores = Float64Array.from({ length: count }, (_, i) => {
+    const scores = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
       let s = 0;
-      for (let j = 0; j < d; j++) s += x[i * d + j] * dir[j];
-      return s;
-    });
+      const row = i * d;
+      for (let j = 0; j < d; j++) s += x[row + j] * dir[j];
+      scores[i] = s;
+    }
     const sorted = Float64Array.from(scores).sort();
     const rate = positiveRates[t % positiveRates.length];
     const cut = sorted[Math.min(count - 1, Math.floor((1 - rate) * count))];

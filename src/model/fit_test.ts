@@ -77,3 +77,16 @@ Deno.test("fit() restores the weights of the epoch with the best validation loss
   });
   assert.deepEqual(await predict(result.model, validation), await predict(again.model, validation));
 });
+
+Deno.test("training on wasm (custom matmul gradients) matches the cpu backend (tfjs's own gradients)", async () => {
+  const opts = { config: small, epochs: 2, batchSize: 128, seed: 4 };
+  const onWasm = await predict((await fit(train, opts)).model, validation);
+  await selectBackend({ backend: "cpu" });
+  try {
+    const onCpu = await predict((await fit(train, opts)).model, validation);
+    const maxDiff = onWasm.reduce((m, v, i) => Math.max(m, Math.abs(v - onCpu[i])), 0);
+    assert.ok(maxDiff < 1e-4, `max difference ${maxDiff}`);
+  } finally {
+    await selectBackend({ backend: "wasm" });
+  }
+});

@@ -71,7 +71,7 @@ export interface FusionDenseArgs extends LayerArgs {
   inputGrad?: boolean;
 }
 
-/** Dense layer (kernel, bias, activation) with a wasm-friendly gradient. */
+/** Dense layer (kernel, bias, activation) with a wasm-friendly gradient; fused matmul on other backends. */
 export class FusionDense extends tf.layers.Layer {
   static className = "FusionDense";
   readonly units: number;
@@ -110,6 +110,18 @@ export class FusionDense extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = single(inputs);
+      if (tf.getBackend() !== "wasm") {
+        // Elsewhere tfjs's fused kernel (matmul + bias + relu in one op) is faster; its gradient handles
+        // only linear and relu.
+        const fused = this.activation === "relu" || this.activation === "linear";
+        const y = tf.fused.matMul({
+          a: x as tf.Tensor2D,
+          b: this.kernel!.read() as tf.Tensor2D,
+          bias: this.bias!.read(),
+          activation: fused ? this.activation as "relu" | "linear" : "linear",
+        });
+        return fused ? y : activate(y, this.activation);
+      }
       const op = this.inputGrad ? matMulWithInputGrad : matMulNoInputGrad;
       const y = tf.add(op(x, this.kernel!.read()), this.bias!.read());
       return activate(y, this.activation);
