@@ -1,0 +1,136 @@
+/** The plain typed-array data the fusion model trains and predicts on, and how batches are cut from it. */
+import * as tf from "@tensorflow/tfjs";
+import { type FusionConfig, hasModality, MODALITIES, type Modality } from "./config.ts";
+import { MASK_INPUT } from "./network.ts";
+
+/** Rows of posts as dense, row-major typed arrays. */
+export interface FusionData {
+  /** Number of posts (rows). */
+  count: number;
+  /** count x inputSizes.text dense text vectors. */
+  text?: Float32Array;
+  /** count x sparseText.maxTokens hashed n-gram ids (sparse text). */
+  textIds?: Int32Array;
+  /** count x sparseText.maxTokens TF-IDF weights, 0 for padding (sparse text). */
+  textWeights?: Float32Array;
+  /** count x inputSizes.image. */
+  image?: Float32Array;
+  /** count x inputSizes.video. */
+  video?: Float32Array;
+  /** count x inputSizes.metadata. */
+  metadata?: Float32Array;
+  /** count x 4 presence bits in MODALITIES order (text, image, video, metadata). */
+  mask: Uint8Array;
+  /** count x numTags 0/1 labels (training and validation only). */
+  labels?: Uint8Array;
+}
+
+type ArrayKey = Exclude<keyof FusionData, "count" | "mask" | "labels">;
+
+interface InputSource {
+  name: string;
+  key: ArrayKey;
+  width: number;
+  dtype: "float32" | "int32";
+}
+
+function sources(config: FusionConfig): InputSource[] {
+  const out: InputSource[] = [];
+  for (const m of MODALITIES) {
+    if (!hasModality(config, m)) continue;
+    if (m === "text" && config.sparseText) {
+      const width = config.sparseText.maxTokens;
+      out.push({ name: "text_ids", key: "textIds", width, dtype: "int32" });
+      out.push({ name: "text_weights", key: "textWeights", width, dtype: "float32" });
+    } else {
+      out.push({ name: m, key: m as Modality, width: config.inputSizes[m], dtype: "float32" });
+    }
+  }
+  return out;
+}
+
+/** Checks that every array the model needs is there with count x width values; throws a RangeError if not. */
+export function checkFusionData(data: FusionData, config: FusionConfig, needLabels: boolean): void {
+  const expect = (name: string, arr: { length: number } | undefined, width: number) => {
+    if (!arr) throw new RangeError(`Cannot use fusion data: "${name}" is missing`);
+    if (arr.length !== data.count * width) {
+      throw new RangeError(
+        `Cannot use fusion data: "${name}" has "${arr.length}" values, expected ${data.count} x ${width}`,
+      );
+    }
+  };
+  for (const s of sources(config)) expect(s.key, data[s.key], s.width);
+  expect("mask", data.mask, MODALITIES.length);
+  if (needLabels) expect("labels", data.labels, config.numTags);
+}
+
+function gatherRows<T extends Float32Array | Int32Array | Uint8Array>(
+  src: T,
+  width: number,
+  idx: Int32Array,
+): T {
+  const out = new (src.constructor as new (n: number) => T)(idx.length * width);
+  for (let j = 0; j < idx.length; j++) {
+    const i = idx[j];
+    out.set(src.subarray(i * width, (i + 1) * width), j * width);
+  }
+  return out;
+}
+
+/** Cuts batches of input tensors (in the network's input order) and label tensors out of `data`. */
+export interface Batcher {
+  /** Input tensors for rows `idx`, with `mask` (idx.length x 4) as the presence mask. */
+  inputs(idx: Int32Array, mask: Uint8Array): tf.Tensor[];
+  /** Float32 labels [idx.length, numTags]. */
+  labels(idx: Int32Array): tf.Tensor2D;
+  dispose(): void;
+}
+
+/**
+ * Creates a batcher. With `onDevice`, each array is uploaded once and batches are gathered on the device
+ * (for GPU backends); otherwise rows are copied on the host and uploaded per batch.
+ */
+export function createBatcher(
+  data: FusionData,
+  config: FusionConfig,
+  inputOrder: string[],
+  onDevice: boolean,
+): Batcher {
+  const srcs = new Map(sources(config).map((s) => [s.name, s]));
+  const k = config.numTags;
+  const big = new Map<string, tf.Tensor2D>();
+  if (onDevice) {
+    for (const s of srcs.values()) {
+      big.set(s.name, tf.tensor2d(data[s.key]!, [data.count, s.width], s.dtype));
+    }
+    if (data.labels) big.set("__labels", tf.tensor2d(Float32Array.from(data.labels), [data.count, k]));
+  }
+  const take = (name: string, idx: Int32Array): tf.Tensor2D => {
+    const s = srcs.get(name)!;
+    if (onDevice) return tf.tidy(() => tf.gather(big.get(name)!, tf.tensor1d(idx, "int32")));
+    return tf.tensor2d(gatherRows(data[s.key]!, s.width, idx), [idx.length, s.width], s.dtype);
+  };
+  return {
+    inputs(idx, mask) {
+      return inputOrder.map((name) =>
+        name === MASK_INPUT
+          ? tf.tensor2d(Float32Array.from(mask), [idx.length, MODALITIES.length])
+          : take(name, idx)
+      );
+    },
+    labels(idx) {
+      if (!data.labels) throw new RangeError("Cannot cut a label batch: fusion data has no labels");
+      if (onDevice) return tf.tidy(() => tf.gather(big.get("__labels")!, tf.tensor1d(idx, "int32")));
+      return tf.tensor2d(Float32Array.from(gatherRows(data.labels, k, idx)), [idx.length, k]);
+    },
+    dispose() {
+      for (const t of big.values()) t.dispose();
+      big.clear();
+    },
+  };
+}
+
+/** Rows `idx` of the presence mask. */
+export function maskRows(data: FusionData, idx: Int32Array): Uint8Array {
+  return gatherRows(data.mask, MODALITIES.length, idx);
+}

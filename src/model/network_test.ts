@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { selectBackend } from "./backend.ts";
+import { resolveFusionConfig } from "./config.ts";
+import type { FusionData } from "./data.ts";
+import { buildFusionNetwork } from "./network.ts";
+import { predict } from "./predict.ts";
+import { syntheticData } from "./_synthetic.ts";
+
+await selectBackend({ backend: "wasm" });
+
+const sizes = { text: 6, image: 5, video: 7, metadata: 3 };
+const config = resolveFusionConfig({
+  inputSizes: sizes,
+  numTags: 4,
+  projectionSize: 8,
+  hidden: [12],
+  metadataHidden: [6, 4],
+  seed: 5,
+});
+const data = syntheticData(20, {
+  sizes,
+  tagSources: ["text", "image", "video", "metadata"],
+  missingRate: 0.4,
+});
+
+Deno.test("buildFusionNetwork() gives N x K probabilities in (0, 1)", async () => {
+  const model = { network: buildFusionNetwork(config), config };
+  const probs = await predict(model, data, { batchSize: 7 });
+  assert.equal(probs.length, 20 * 4);
+  assert.ok(probs.every((p) => p > 0 && p < 1));
+  assert.ok(new Set(probs).size > 10, "outputs differ between posts");
+});
+
+Deno.test("a modality whose mask bit is 0 contributes nothing, whatever its input data", async (t) => {
+  const model = { network: buildFusionNetwork(config), config };
+  for (const [j, m] of (["text", "image", "video", "metadata"] as const).entries()) {
+    await t.step(m, async () => {
+      const masked: FusionData = { ...data, mask: data.mask.map((v, i) => i % 4 === j ? 0 : v) };
+      const changed: FusionData = { ...masked, [m]: data[m]!.map((v) => v * -3 + 1) };
+      const a = await predict(model, masked);
+      const b = await predict(model, changed);
+      assert.deepEqual(a, b);
+      // ...while with the bit set, the same change does change the output.
+      const present: FusionData = { ...data, mask: data.mask.map((v, i) => i % 4 === j ? 1 : v) };
+      const presentChanged: FusionData = { ...present, [m]: changed[m] };
+      assert.notDeepEqual(await predict(model, present), await predict(model, presentChanged));
+    });
+  }
+});
+
+Deno.test("a model without a modality has no input for it and rejects data missing a needed array", async () => {
+  const noVideo = resolveFusionConfig({ inputSizes: { ...sizes, video: 0 }, numTags: 2, projectionSize: 4 });
+  const network = buildFusionNetwork(noVideo);
+  assert.deepEqual(network.inputNames, ["text", "image", "metadata", "mask"]);
+  const { text: _text, ...withoutText } = data;
+  await assert.rejects(() => predict({ network, config: noVideo }, withoutText), /"text" is missing/);
+});
+
+Deno.test("the sparse text input sums TF-IDF-weighted embeddings and padding (weight 0) changes nothing", async () => {
+  const sparse = resolveFusionConfig({
+    inputSizes: { image: 5 },
+    sparseText: { buckets: 50, dim: 4, maxTokens: 3 },
+    numTags: 2,
+    projectionSize: 4,
+    hidden: [6],
+  });
+  const model = { network: buildFusionNetwork(sparse), config: sparse };
+  const base: FusionData = {
+    count: 2,
+    textIds: Int32Array.from([1, 7, 0, 3, 0, 0]),
+    textWeights: Float32Array.from([0.5, 0.2, 0, 1, 0, 0]),
+    image: new Float32Array(10).fill(0.1),
+    mask: Uint8Array.from([1, 1, 0, 0, 1, 1, 0, 0]),
+  };
+  const paddingChanged = { ...base, textIds: Int32Array.from([1, 7, 42, 3, 9, 11]) };
+  const weightChanged = { ...base, textWeights: Float32Array.from([0.5, 0.9, 0, 1, 0, 0]) };
+  const a = await predict(model, base);
+  assert.deepEqual(a, await predict(model, paddingChanged));
+  assert.notDeepEqual(a.slice(0, 2), (await predict(model, weightChanged)).slice(0, 2));
+  assert.deepEqual(a.slice(2), (await predict(model, weightChanged)).slice(2));
+});
+
+Deno.test("resolveFusionConfig() rejects unknown keys and a model with no input", () => {
+  assert.throws(
+    () => resolveFusionConfig({ numTags: 2, inputSizes: { text: 3 }, hiden: [4] } as never),
+    /"hiden"/,
+  );
+  assert.throws(() => resolveFusionConfig({ numTags: 2 }), /every modality has input size 0/);
+});
