@@ -61,6 +61,17 @@ export function checkFusionData(data: FusionData, config: FusionConfig, needLabe
   };
   for (const s of sources(config)) expect(s.key, data[s.key], s.width);
   expect("mask", data.mask, MODALITIES.length);
+  if (config.sparseText && data.textIds) {
+    const { buckets } = config.sparseText;
+    const bad = data.textIds.findIndex((id) => id < 0 || id >= buckets);
+    if (bad >= 0) {
+      throw new RangeError(
+        `Cannot use fusion data: text id "${data.textIds[bad]}" of post ${
+          Math.floor(bad / config.sparseText.maxTokens)
+        } is outside the ${buckets} hash buckets`,
+      );
+    }
+  }
   if (needLabels) expect("labels", data.labels, config.numTags);
 }
 

@@ -78,6 +78,11 @@ Deno.test("the sparse text input sums TF-IDF-weighted embeddings and padding (we
   assert.deepEqual(a, await predict(model, paddingChanged));
   assert.notDeepEqual(a.slice(0, 2), (await predict(model, weightChanged)).slice(0, 2));
   assert.deepEqual(a.slice(2), (await predict(model, weightChanged)).slice(2));
+  const outside = { ...base, textIds: Int32Array.from([1, 7, 0, 3, 50, 0]) };
+  await assert.rejects(
+    () => predict(model, outside),
+    /text id "50" of post 1 is outside the 50 hash buckets/,
+  );
 });
 
 Deno.test("resolveFusionConfig() rejects unknown keys and a model with no input", () => {
