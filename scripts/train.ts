@@ -1,4 +1,100 @@
-/** deno task train — not built yet: issue 6 (training). */
-import { notBuilt } from "./_not_built.ts";
+/**
+ * Train the fusion model on the labeled posts of a moving window, write an experiment manifest, and
+ * promote the model when it is at least as good as the current one on the same test set.
+ *
+ *   deno task train                                  all sources, last 24 months
+ *   deno task train --source goemotions              one source (its own train/dev/test split)
+ *   deno task train --compare-modalities             also one model per modality (fusion vs single)
+ *   deno task train --force                          promote even when not better
+ *   deno task train --backend wasm|webgpu|cpu|auto   never silently: the backend is printed and recorded
+ *
+ * Monthly retraining from cron (drift check first; it exits 3 when retraining is due):
+ *   0 3 1 * *  cd /srv/posttagger && deno task train >> data/logs/train.log 2>&1
+ */
+import { parseArgs } from "node:util";
+import { loadSettings } from "@/config/settings.ts";
+import { openStore } from "@/store/mod.ts";
+import { train } from "@/train/train.ts";
+import { run, UsageError } from "./_cli.ts";
+import { progress } from "./_progress.ts";
 
-if (import.meta.main) notBuilt("train", "issue 6 (training)");
+export async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      source: { type: "string" },
+      window: { type: "string", default: "24mo" }, // the product's moving window
+      seed: { type: "string", default: "7" },
+      epochs: { type: "string", default: "30" }, // early stopping usually ends sooner
+      backend: { type: "string", default: "auto" },
+      "compare-modalities": { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+    },
+  });
+  const backend = values.backend as "auto";
+  if (!["auto", "wasm", "webgpu", "cpu", "tensorflow"].includes(backend)) {
+    throw new UsageError(`unknown --backend "${values.backend}": use auto, wasm, webgpu, cpu or tensorflow`);
+  }
+  const settings = loadSettings();
+  const store = await openStore(settings);
+  let bar: ReturnType<typeof progress> | undefined;
+  try {
+    const result = await train(store, settings, {
+      source: values.source,
+      window: values.window,
+      seed: Number(values.seed),
+      epochs: Number(values.epochs),
+      backend,
+      compareModalities: values["compare-modalities"],
+      force: values.force,
+      onStep: (s) => {
+        bar?.stop();
+        bar = undefined;
+        console.log(`train: ${s}`);
+      },
+      onProgress: (done, total) => {
+        bar ??= progress("features", total, "media");
+        bar.update(done);
+      },
+      onEpoch: (e, tl, vl) =>
+        console.log(`  epoch ${e}: train loss ${tl.toFixed(4)}, validation loss ${vl?.toFixed(4) ?? "-"}`),
+    });
+    bar?.stop();
+    const m = result.manifest;
+    console.log(`backend: ${result.backend.name} (${result.backend.reason})`);
+    console.log(
+      `test: weighted F0.5 ${m.metrics.weighted_f05.toFixed(4)}, macro F1 ${
+        m.metrics.macro_f1.toFixed(4)
+      }, ` +
+        `micro F1 ${
+          m.metrics.micro_f1.toFixed(4)
+        } on ${m.data.counts.test} posts, ${m.tags.length} tags (${m.data.split_method} split)`,
+    );
+    console.log(
+      `ablation (weighted F0.5 without): ` +
+        Object.entries(m.metrics.ablation).map(([k, v]) => `${k} ${v.weighted_f05.toFixed(4)}`).join(", "),
+    );
+    if (m.metrics.single_modality) {
+      console.log(
+        `single-modality models: ` +
+          Object.entries(m.metrics.single_modality).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", "),
+      );
+    }
+    console.log(
+      `model ${m.model.version}: ${m.model.promoted ? "promoted" : "not promoted"} — ${m.model.reason}`,
+    );
+    if (result.problems > 0) {
+      console.log(
+        `set aside ${result.problems} modalities/posts (select * from quarantine where source = 'features')`,
+      );
+    }
+    console.log(`manifest: ${result.manifestPath}`);
+    return 0;
+  } finally {
+    bar?.stop();
+    await store.close();
+  }
+}
+
+if (import.meta.main) await run(main);

@@ -339,3 +339,77 @@ function mean(vs: Float32Array[], dim: number): Float32Array {
 }
 
 const safe = (id: string) => id.replace(/[^\w.@:+-]/g, "_");
+
+export interface PrecomputeSummary {
+  posts: number;
+  images: number;
+  videos: number;
+  cache_hits: number;
+  computed: number;
+  problems: FeatureProblem[];
+  languages: Record<string, number>;
+}
+
+/**
+ * The heavy, transform-free part ahead of training and inference: every image and video of the posts
+ * embedded into the cache, and every text's language identified. Safe to rerun: cached rows are reused.
+ */
+export async function precomputeFeatures(
+  posts: DatasetPost[],
+  ctx: Omit<AssembleContext, "imageEncoder"> & { imageEncoder: ImageEmbedder; config?: FeatureConfig },
+): Promise<PrecomputeSummary & { texts: Map<string, PreparedText> }> {
+  const config = ctx.config ?? DEFAULT_FEATURE_CONFIG;
+  const texts = await prepareTexts(posts, config);
+  const problems: FeatureProblem[] = [];
+  const languages: Record<string, number> = {};
+  for (const [id, t] of texts) {
+    if (t.error) problems.push({ postId: id, modality: "text", reason: t.error });
+    if (t.text) languages[t.lang] = (languages[t.lang] ?? 0) + 1;
+  }
+  const dim = ctx.imageEncoder.dim;
+  const imageCache = await FeatureCache.open(ctx.cacheRoot, `image/${safe(ctx.imageEncoder.id)}`, dim);
+  const videoCache = await FeatureCache.open(
+    ctx.cacheRoot,
+    `video/${safe(ctx.imageEncoder.id)}`,
+    videoDim(dim),
+  );
+  const refs = { image: [] as MediaRef[], video: [] as MediaRef[] };
+  for (const p of posts) {
+    for (const m of p.media) {
+      if (!m.blob_sha256) {
+        if (m.error) problems.push({ postId: p.id, modality: m.kind, reason: m.error });
+        continue;
+      }
+      const path = await ctx.blobs.localPath(m.blob_sha256).catch(() => undefined);
+      if (path) refs[m.kind].push({ sha: m.blob_sha256, path, postId: p.id });
+      else {problems.push({
+          postId: p.id,
+          modality: m.kind,
+          reason: `media blob "${m.blob_sha256}" is missing from the blob store`,
+        });}
+    }
+  }
+  const total = refs.image.length + refs.video.length;
+  let done = 0;
+  const tick = (n: number) => ctx.onProgress?.(done += n, total);
+  const images = await embedImages(refs.image, ctx.imageEncoder, imageCache, config.image, tick);
+  const videos = await embedVideos(refs.video, ctx.imageEncoder, videoCache, config.video, tick);
+  for (const [kind, o, list] of [["image", images, refs.image], ["video", videos, refs.video]] as const) {
+    for (const ref of list) {
+      const err = o.errors.get(ref.sha);
+      if (err) problems.push({ postId: ref.postId, modality: kind, reason: err.message });
+    }
+  }
+  await imageCache.compact();
+  await videoCache.compact();
+  return {
+    posts: posts.length,
+    images: refs.image.length,
+    videos: refs.video.length,
+    cache_hits: images.hits + videos.hits,
+    computed: images.computed + videos.computed,
+    problems,
+    languages,
+    texts,
+  };
+}
