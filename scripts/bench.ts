@@ -2,6 +2,11 @@
  * Benchmarks. Each writes its figures to data/bench/<name>.json and prints them.
  *
  *   deno task bench ingest        posts/s with media into PGlite and PostgreSQL (sample corpus), connectors
+ *   deno task bench sample        sample corpus generation
+ *   deno task bench preprocess    images/s decode+resize+normalize, 8 frames by seeking vs decoding all,
+ *                                 texts/s normalization + language id, Arrow cache write/read MB/s
+ *   deno task bench encode        MobileNetV2 images/s (onnxruntime vs tfjs-wasm), text encoders texts/s
+ *   deno task bench train         seconds per epoch and total on 50,000 cached posts (wasm here)
  *   deno task bench all           every benchmark that is built
  *
  * Run them on a quiet machine: they measure this machine, not a test.
@@ -12,6 +17,15 @@ import { loadSettings } from "@/config/settings.ts";
 import { benchIngest } from "@/ingest/bench_ingest.ts";
 import { samplePath } from "@/ingest/sources.ts";
 import { benchConnectors } from "@/ingest/connector_bench.ts";
+import { benchSample } from "@/ingest/sample/bench.ts";
+import { benchMedia } from "@/preprocess/bench_media.ts";
+import { benchText } from "@/preprocess/bench_text.ts";
+import { benchCache } from "@/features/bench_cache.ts";
+import { benchEncode } from "@/encode/bench_encode.ts";
+import { benchTextNgrams } from "@/encode/text_ngrams.ts";
+import { benchTextFastText } from "@/encode/text_fasttext.ts";
+import { benchTrain } from "@/model/bench_train.ts";
+import { DEFAULT_GOEMOTIONS_DIR } from "@/ingest/sources.ts";
 import { freshPglite, freshPostgres } from "../tests/support/db.ts";
 import { run, UsageError } from "./_cli.ts";
 
@@ -35,6 +49,21 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
       : "PostgreSQL not installed";
     return { corpus: jsonl, pglite: onPglite, postgres: onPostgres, connectors: await benchConnectors() };
   },
+  sample: () => benchSample(),
+  async preprocess() {
+    return { media: await benchMedia(), text: await benchText(), arrow_cache: await benchCache() };
+  },
+  async encode() {
+    const texts = (await Deno.readTextFile(`${DEFAULT_GOEMOTIONS_DIR}/train.tsv`)).split("\n").map((l) =>
+      l.split("\t")[0]
+    ).filter(Boolean);
+    return {
+      image: await benchEncode(),
+      text_ngrams: benchTextNgrams(texts),
+      text_fasttext: await benchTextFastText(texts.slice(0, 10_000)),
+    };
+  },
+  train: () => benchTrain({ posts: 50_000 }),
 };
 
 export async function main(args: string[]): Promise<number> {
