@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  analyzeTables,
   existingPostIds,
   finishRun,
   insertPosts,
@@ -136,6 +137,7 @@ export async function ingest(
     await finishRun(store.db, runId, { status: "failed", summary: { ...s, error: (err as Error).message } });
     throw err;
   }
+  if (s.stored > 0) await analyzeTables(store.db); // fresh statistics for the stages that read these rows
   await finishRun(store.db, runId, { status: "succeeded", summary: { ...s } });
   return s;
 }

@@ -124,5 +124,6 @@ export async function importLabels(
     if (batch.length >= (options.batchSize ?? 1000)) await flush();
   }
   await flush();
+  if (s.stored > 0) await analyzeTables(store.db, ["labels", "tags"]);
   return s;
 }

@@ -42,6 +42,11 @@ export interface DatasetQuery {
 }
 
 export async function readDataset(db: Db, q: DatasetQuery = {}): Promise<DatasetPost[]> {
+  // Tables never analyzed (reltuples < 0) get statistics first: see analyzeTables.
+  const stale = await db.query<{ n: number }>(
+    "select count(*)::int as n from pg_class where relname in ('posts', 'media', 'labels') and reltuples < 0",
+  );
+  if (stale[0].n > 0) await analyzeTables(db);
   return await db.query<DatasetPost & Record<string, unknown>>(
     `with m as (
        select post_id, json_agg(json_build_object('position', position, 'kind', kind, 'blob_sha256', blob_sha256,
@@ -68,4 +73,15 @@ export async function readDataset(db: Db, q: DatasetQuery = {}): Promise<Dataset
       q.ids ?? null,
     ],
   );
+}
+
+/**
+ * Refreshes planner statistics of the tables bulk jobs fill. PGlite runs no autovacuum, and without
+ * statistics the planner mistakes 50,000 rows for a few hundred and picks plans that never finish.
+ */
+export async function analyzeTables(db: Db, tables = ["posts", "media", "labels", "tags"]): Promise<void> {
+  for (const t of tables) {
+    if (!/^[a-z_]+$/.test(t)) throw new TypeError(`Cannot analyze table "${t}": not a table name`);
+    await db.exec(`analyze ${t}`);
+  }
 }
