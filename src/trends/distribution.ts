@@ -7,7 +7,7 @@ export type Bucket = "day" | "week" | "month";
 export interface DistributionOptions extends TrendFilter {
   /** Period length; weeks start on Monday. @default "week" */
   bucket?: Bucket;
-  /** Only these tags (by name). @default every tag */
+  /** Only these tags (by name). @default every tag predicted at least once in range */
   tags?: string[];
   /** Keep the `limit` tags with the most tagged posts over the range. @default all */
   limit?: number;
@@ -70,6 +70,7 @@ export async function tagDistribution(db: Db, options: DistributionOptions = {})
     });
     return { tag, tagged: points.reduce((s, p) => s + p.tagged, 0), points };
   });
+  if (!options.tags) series = series.filter((s) => s.tagged > 0); // never predicted in range: no line
   series.sort((a, b) => b.tagged - a.tagged || a.tag.localeCompare(b.tag));
   if (options.limit !== undefined) series = series.slice(0, options.limit);
   return { bucket, periods, series };
