@@ -8,3 +8,4 @@ export * from "./clusters.ts";
 export * from "./top_posts.ts";
 export * from "./tags.ts";
 export * from "./stats.ts";
+export * from "./seed.ts";

@@ -97,7 +97,7 @@ export interface SyntheticOptions {
   posts?: number;
   /** Days covered, ending at `end`. @default 180 */
   days?: number;
-  /** Last day, `YYYY-MM-DD`. @default "2026-06-30" */
+  /** Last day, `YYYY-MM-DD` (a Sunday: the last week is whole). @default "2026-06-28" */
   end?: string;
   /** @default 7 */
   seed?: number;
@@ -108,13 +108,13 @@ export const SYNTHETIC_TAGS = ["cats", "dogs", "food", "travel", "music", "sport
 
 /**
  * A synthetic scored corpus: two platforms, three languages, one run, eight tags with stable shares
- * except "ai" (share grows from ~5% to ~40%) and "eclipse" (~2%, then ~45% over the last 5 days);
+ * except "ai" (share grows from ~5% to ~40%) and "eclipse" (~2%, then ~60% over the last 10 days);
  * cats+dogs and food+travel co-occur.
  */
 export function syntheticTrendData(options: SyntheticOptions = {}): SeedData {
   const n = options.posts ?? 600;
   const days = options.days ?? 180;
-  const end = options.end ?? "2026-06-30";
+  const end = options.end ?? "2026-06-28";
   const rand = seededRng(options.seed ?? 7);
   const start = addDays(end, -days + 1);
   const posts: SeedPost[] = [];
@@ -138,7 +138,7 @@ export function syntheticTrendData(options: SyntheticOptions = {}): SeedData {
       music: rand() < 0.2 ? 0.5 + rand() * 0.5 : rand() * 0.4,
       sports: rand() < 0.15 ? 0.5 + rand() * 0.5 : rand() * 0.4,
       ai: rand() < 0.05 + 0.35 * t ? 0.5 + rand() * 0.5 : rand() * 0.4,
-      eclipse: rand() < (dayIndex >= days - 5 ? 0.45 : 0.02) ? 0.5 + rand() * 0.5 : rand() * 0.2,
+      eclipse: rand() < (dayIndex >= days - 10 ? 0.6 : 0.02) ? 0.5 + rand() * 0.5 : rand() * 0.2,
     };
     const carried = Object.entries(p).filter(([, v]) => v >= 0.5).map(([k]) => k);
     posts.push({
