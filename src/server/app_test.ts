@@ -25,8 +25,8 @@ dbTest("the API answers every metric route from the aggregates", async (db) => {
   const dist = await json(await app.request("/api/distribution?bucket=month&tag=ai&tag=cats"));
   assert.deepEqual(dist.body.series.map((s: { tag: string }) => s.tag).sort(), ["ai", "cats"]);
   assert.equal(dist.body.periods.length, 7); // 2025-12-31 .. 2026-06-28
-  const ai = dist.body.series.find((s: { tag: string }) => s.tag === "ai").points;
-  assert.ok(ai.at(-1).share > ai[0].share, "ai rises in the synthetic set");
+  const ai = dist.body.series.find((s: { tag: string }) => s.tag === "ai").shares;
+  assert.ok(ai.at(-1) > ai[0], "ai rises in the synthetic set");
   const growth = await json(await app.request("/api/growth?days=60"));
   assert.ok(growth.body.tags.slice(0, 2).some((t: { tag: string }) => t.tag === "ai"));
   const bursts = await json(await app.request("/api/bursts?bucket=week&active=true&minCount=3"));

@@ -123,6 +123,7 @@ create index predictions_post on predictions (post_id);
     name: "trend aggregates",
     sql: `
 -- Per UTC day, platform and language, from the latest prediction of each sampled post (src/trends/refresh.ts).
+-- Derived data, rebuilt by refreshAggregates: no foreign keys, so that bulk rebuilds skip per-row checks.
 create table sampled_daily (
   day date not null,
   platform text not null,
@@ -133,7 +134,7 @@ create table sampled_daily (
 
 create table tag_daily (
   day date not null,
-  tag_id integer not null references tags (id) on delete cascade,
+  tag_id integer not null,
   platform text not null,
   lang text not null,
   tagged integer not null,             -- sampled posts predicted to carry the tag
@@ -144,8 +145,8 @@ create index tag_daily_tag on tag_daily (tag_id, day);
 
 create table tag_pair_daily (
   day date not null,
-  tag_a integer not null references tags (id) on delete cascade,
-  tag_b integer not null references tags (id) on delete cascade,  -- tag_a < tag_b
+  tag_a integer not null,
+  tag_b integer not null,              -- tag_a < tag_b
   platform text not null,
   lang text not null,
   posts integer not null,              -- sampled posts predicted to carry both tags

@@ -13,20 +13,14 @@ export interface DistributionOptions extends TrendFilter {
   limit?: number;
 }
 
-export interface DistributionPoint {
-  /** First day of the period, `YYYY-MM-DD`. */
-  period: string;
-  posts: number;
-  tagged: number;
-  /** tagged / posts (0 when the period has no posts). */
-  share: number;
-}
-
 export interface TagSeries {
   tag: string;
   /** Tagged posts over the whole range. */
   tagged: number;
-  points: DistributionPoint[];
+  /** Tagged posts per period, aligned with `Distribution.periods`. */
+  counts: number[];
+  /** counts / the period's posts (0 when it has none), aligned with `Distribution.periods`. */
+  shares: number[];
 }
 
 export interface Distribution {
@@ -63,12 +57,10 @@ export async function tagDistribution(db: Db, options: DistributionOptions = {})
     if (!byTag.has(r.tag)) byTag.set(r.tag, new Map());
     byTag.get(r.tag)!.set(r.period, r.tagged);
   }
-  let series: TagSeries[] = [...byTag.entries()].map(([tag, counts]) => {
-    const points = periods.map(({ period, posts }) => {
-      const tagged = counts.get(period) ?? 0;
-      return { period, posts, tagged, share: posts > 0 ? tagged / posts : 0 };
-    });
-    return { tag, tagged: points.reduce((s, p) => s + p.tagged, 0), points };
+  let series: TagSeries[] = [...byTag.entries()].map(([tag, byPeriod]) => {
+    const counts = periods.map(({ period }) => byPeriod.get(period) ?? 0);
+    const shares = counts.map((n, i) => (periods[i].posts > 0 ? n / periods[i].posts : 0));
+    return { tag, tagged: counts.reduce((a, b) => a + b, 0), counts, shares };
   });
   if (!options.tags) series = series.filter((s) => s.tagged > 0); // never predicted in range: no line
   series.sort((a, b) => b.tagged - a.tagged || a.tag.localeCompare(b.tag));

@@ -15,8 +15,10 @@ async function seed(db: Db) {
   await refreshAggregates(db);
 }
 
-const shares = (d: Awaited<ReturnType<typeof tagDistribution>>, tag: string) =>
-  d.series.find((s) => s.tag === tag)?.points.map((p) => [p.period, p.tagged, p.posts, p.share]);
+const shares = (d: Awaited<ReturnType<typeof tagDistribution>>, tag: string) => {
+  const s = d.series.find((s) => s.tag === tag)!;
+  return d.periods.map((p, i) => [p.period, s.counts[i], p.posts, s.shares[i]]);
+};
 
 dbTest("tagDistribution() gives each tag's share of sampled posts per day, week and month", async (db) => {
   await seed(db);

@@ -60,6 +60,7 @@ export async function refreshAggregates(db: Db, options: RefreshOptions = {}): P
        order by pairs.post_id, r.started_at desc, r.id desc`,
       range,
     );
+    await tx.exec("analyze _trend_latest"); // temp tables have no statistics until analyzed
     const sampled = await tx.query<{ n: number; posts: number }>(
       `with ins as (
          insert into sampled_daily (day, platform, lang, posts)
@@ -72,6 +73,7 @@ export async function refreshAggregates(db: Db, options: RefreshOptions = {}): P
        select l.post_id, l.day, l.platform, l.lang, pr.tag_id, pr.probability, pr.predicted
        from _trend_latest l join predictions pr on pr.run_id = l.run_id and pr.post_id = l.post_id`,
     );
+    await tx.exec("analyze _trend_tagged");
     const tags = await tx.query<{ n: number }>(
       `with ins as (
          insert into tag_daily (day, tag_id, platform, lang, tagged, prob_sum)

@@ -48,7 +48,7 @@ function drawShares(dist, tag) {
       smooth: false,
       showSymbol: periods.length < 40,
       lineStyle: { width: s.tag === tag ? 3 : 2 },
-      data: s.points.map((p) => p.share),
+      data: s.shares,
     })),
   }, { notMerge: true });
 }
