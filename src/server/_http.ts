@@ -93,6 +93,8 @@ interface Entry {
 /** Metric responses by URL for a few seconds; cleared when the aggregates are refreshed. */
 export class ResponseCache {
   #entries = new Map<string, Entry>();
+  /** Misses being computed: concurrent requests for one URL wait for the first (no thundering herd). */
+  readonly pending = new Map<string, Promise<Entry | undefined>>();
   constructor(readonly ttlMs: number, readonly maxEntries = 2000) {}
   get(key: string): Entry | undefined {
     const e = this.#entries.get(key);
@@ -131,10 +133,19 @@ export function cachedJson(deps: RouteDeps): MiddlewareHandler {
     const params = [...url.searchParams.entries()].sort(([a], [b]) => a.localeCompare(b));
     const key = `${url.pathname}?${new URLSearchParams(params)}`;
     let entry = deps.cache.get(key);
+    const pending = entry ? undefined : deps.cache.pending.get(key); // checked and set with no await between
+    if (pending) entry = await pending;
     if (!entry) {
-      await next();
-      if (c.res.status !== 200) return;
-      entry = deps.cache.set(key, await c.res.clone().text());
+      let settle: (e: Entry | undefined) => void = () => {};
+      deps.cache.pending.set(key, new Promise((resolve) => settle = resolve));
+      try {
+        await next();
+        if (c.res.status === 200) entry = deps.cache.set(key, await c.res.clone().text());
+      } finally {
+        deps.cache.pending.delete(key);
+        settle(entry);
+      }
+      if (!entry) return;
     }
     const headers = {
       "content-type": "application/json; charset=utf-8",

@@ -176,6 +176,21 @@ Deno.test({
         },
       );
 
+      await t.step("concurrent requests for one URL share a single computation", async () => {
+        let queries = 0;
+        const counting: Db = { ...db, query: (sql, params) => (queries++, db.query(sql, params)) };
+        const app2 = createApp({ db: counting, options: { dashboard: false } });
+        await app2.request("/api/clusters?minCount=2");
+        const one = queries;
+        queries = 0;
+        const many = await Promise.all(
+          Array.from({ length: 5 }, () => app2.request("/api/clusters?minCount=4")),
+        );
+        assert.ok(many.every((r) => r.status === 200));
+        assert.equal(new Set(many.map((r) => r.headers.get("etag"))).size, 1);
+        assert.equal(queries, one);
+      });
+
       await t.step("CORS answers the configured origins only", async () => {
         const pre = await app.request("/api/tags", {
           method: "OPTIONS",
