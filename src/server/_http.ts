@@ -90,12 +90,46 @@ interface Entry {
   expires: number;
 }
 
-/** Metric responses by URL for a few seconds; cleared when the aggregates are refreshed. */
+export interface ResponseCacheOptions {
+  /** Most entries kept (oldest dropped first). @default 2000 */
+  maxEntries?: number;
+  /** The data's version (e.g. the newest aggregates refresh); a change empties the cache. */
+  generation?: () => Promise<number | string>;
+  /** How often the generation is checked, ms. @default 1000 */
+  checkMs?: number;
+}
+
+/**
+ * Metric responses by URL, kept until `ttlMs` passes or the data's generation changes (checked at most
+ * every `checkMs`), so a refresh of the aggregates shows within a second.
+ */
 export class ResponseCache {
   #entries = new Map<string, Entry>();
   /** Misses being computed: concurrent requests for one URL wait for the first (no thundering herd). */
   readonly pending = new Map<string, Promise<Entry | undefined>>();
-  constructor(readonly ttlMs: number, readonly maxEntries = 2000) {}
+  #generation: number | string | undefined;
+  #checkedAt = -Infinity;
+  #checking: Promise<void> | undefined;
+  readonly maxEntries: number;
+  constructor(readonly ttlMs: number, readonly options: ResponseCacheOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 2000;
+  }
+  /** Empties the cache when the data's generation changed since the last check. */
+  async validate(): Promise<void> {
+    const source = this.options.generation;
+    if (!source || performance.now() - this.#checkedAt < (this.options.checkMs ?? 1000)) return;
+    this.#checking ??= (async () => {
+      try {
+        const g = await source();
+        if (g !== this.#generation) this.clear();
+        this.#generation = g;
+        this.#checkedAt = performance.now();
+      } finally {
+        this.#checking = undefined;
+      }
+    })();
+    await this.#checking;
+  }
   get(key: string): Entry | undefined {
     const e = this.#entries.get(key);
     if (!e) return undefined;
@@ -132,6 +166,7 @@ export function cachedJson(deps: RouteDeps): MiddlewareHandler {
     const url = new URL(c.req.url);
     const params = [...url.searchParams.entries()].sort(([a], [b]) => a.localeCompare(b));
     const key = `${url.pathname}?${new URLSearchParams(params)}`;
+    await deps.cache.validate();
     let entry = deps.cache.get(key);
     const pending = entry ? undefined : deps.cache.pending.get(key); // checked and set with no await between
     if (pending) entry = await pending;

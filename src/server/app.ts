@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { Db } from "@/store/db.ts";
-import { UnknownTagError } from "@/trends/mod.ts";
+import { aggregatesGeneration, UnknownTagError } from "@/trends/mod.ts";
 import { type Operation, requireToken, ResponseCache, type RouteDeps } from "./_http.ts";
 import { loadAssets } from "./assets.ts";
 import { docsPage, openApiDocument } from "./openapi.ts";
@@ -28,8 +28,15 @@ export interface AppOptions {
   readToken?: string;
   /** Token the admin routes require (Bearer). @default undefined: admin routes answer 403 */
   adminToken?: string;
-  /** Cache-Control max-age of metric responses, and how long the server keeps them. @default 30 */
+  /** Cache-Control max-age of metric responses. @default 30 */
   cacheSeconds?: number;
+  /**
+   * How long the server keeps a metric response; it is dropped sooner when the aggregates are refreshed
+   * (0: no server cache). @default 600
+   */
+  serverCacheSeconds?: number;
+  /** How often the server checks for a refresh of the aggregates, ms. @default 1000 */
+  refreshCheckMs?: number;
   /** Serve the dashboard at /. @default true */
   dashboard?: boolean;
   /** Where ECharts is read from. @default node_modules/echarts/dist/echarts.min.js */
@@ -60,7 +67,10 @@ export function createApp(deps: AppDeps): Hono {
   const cacheSeconds = options.cacheSeconds ?? 30;
   const routeDeps: RouteDeps = {
     db: deps.db,
-    cache: new ResponseCache(cacheSeconds * 1000),
+    cache: new ResponseCache((options.serverCacheSeconds ?? 600) * 1000, {
+      generation: () => aggregatesGeneration(deps.db),
+      checkMs: options.refreshCheckMs ?? 1000,
+    }),
     cacheSeconds,
     privateReads: !!options.readToken,
   };

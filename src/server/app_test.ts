@@ -179,7 +179,9 @@ Deno.test({
       await t.step("concurrent requests for one URL share a single computation", async () => {
         let queries = 0;
         const counting: Db = { ...db, query: (sql, params) => (queries++, db.query(sql, params)) };
-        const app2 = createApp({ db: counting, options: { dashboard: false } });
+        const app2 = createApp({ db: counting, options: { dashboard: false, refreshCheckMs: 60_000 } });
+        await app2.request("/api/tags"); // the first request also checks the aggregates' generation
+        queries = 0;
         await app2.request("/api/clusters?minCount=2");
         const one = queries;
         queries = 0;
@@ -189,6 +191,20 @@ Deno.test({
         assert.ok(many.every((r) => r.status === 200));
         assert.equal(new Set(many.map((r) => r.headers.get("etag"))).size, 1);
         assert.equal(queries, one);
+      });
+
+      await t.step("a refresh of the aggregates empties the server cache", async () => {
+        const app2 = createApp({ db, options: { dashboard: false, refreshCheckMs: 0 } });
+        const before = await json(await app2.request("/api/tags"));
+        await db.query(
+          "delete from predictions where post_id in (select id from posts where created_at >= '2026-06-01')",
+        );
+        assert.deepEqual(await json(await app2.request("/api/tags")), before); // cached: no refresh yet
+        await refreshAggregates(db);
+        const after = await json(await app2.request("/api/tags"));
+        assert.ok(after.body.posts < before.body.posts);
+        const health = await json(await app2.request("/api/health"));
+        assert.ok(health.body.lastRefresh.id >= 2);
       });
 
       await t.step("CORS answers the configured origins only", async () => {

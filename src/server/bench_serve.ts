@@ -156,7 +156,7 @@ export async function benchServe(
     figures.refresh_one_week_s = round((performance.now() - t0) / 1000);
 
     for (const cache of [true, false]) {
-      const app = createApp({ db, options: { dashboard: false, cacheSeconds: cache ? 30 : 0 } });
+      const app = createApp({ db, options: { dashboard: false, serverCacheSeconds: cache ? 600 : 0 } });
       const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
       const base = `http://127.0.0.1:${server.addr.port}`;
       const mode = cache ? "cached" : "uncached";

@@ -154,6 +154,15 @@ create table tag_pair_daily (
   check (tag_a < tag_b)
 );
 
+-- One row per refresh: the API's response cache is valid while the newest id stays the same.
+create table trend_refreshes (
+  id bigserial primary key,
+  refreshed_at timestamptz not null default now(),
+  from_day date,                       -- null: from the first post
+  to_day date,                         -- null: to the last post
+  posts integer not null
+);
+
 -- Top posts per tag read predictions directly through this index.
 create index predictions_tag_prob on predictions (tag_id, probability desc);
 `,

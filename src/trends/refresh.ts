@@ -22,6 +22,14 @@ export interface RefreshSummary {
   tagRows: number;
   pairRows: number;
   ms: number;
+  /** Id of this refresh in trend_refreshes (grows with each refresh). */
+  generation: number;
+}
+
+/** The id of the newest refresh (0 when never refreshed): caches of trend results key on it. */
+export async function aggregatesGeneration(db: Db): Promise<number> {
+  const rows = await db.query<{ g: number }>("select coalesce(max(id), 0)::int as g from trend_refreshes");
+  return rows[0]?.g ?? 0;
 }
 
 const LOCK_KEY = 724_302; // serializes concurrent refreshers on one server
@@ -93,14 +101,20 @@ export async function refreshAggregates(db: Db, options: RefreshOptions = {}): P
        ) select count(*)::int as n from ins`,
     );
     await tx.exec("drop table if exists _trend_latest; drop table if exists _trend_tagged");
+    const posts = sampled[0]?.posts ?? 0;
+    const gen = await tx.query<{ id: number }>(
+      "insert into trend_refreshes (from_day, to_day, posts) values ($1, $2, $3) returning id::int as id",
+      [from, to, posts],
+    );
     return {
       from,
       to,
-      posts: sampled[0]?.posts ?? 0,
+      posts,
       sampledRows: sampled[0]?.n ?? 0,
       tagRows: tags[0]?.n ?? 0,
       pairRows: pairs[0]?.n ?? 0,
       ms: performance.now() - t0,
+      generation: gen[0].id,
     };
   });
 }

@@ -7,7 +7,7 @@ export const healthOps: Operation[] = [
   {
     method: "get",
     path: "/api/health",
-    summary: "Database reachable, schema version, last inference run",
+    summary: "Database reachable, schema version, last inference run and aggregates refresh",
     auth: "open",
   },
 ];
@@ -21,6 +21,9 @@ export function healthRoutes(deps: RouteDeps): Hono {
         `select id, status, started_at, finished_at, model_version from runs where kind = 'infer'
          order by started_at desc limit 1`,
       );
+      const refresh = await deps.db.query(
+        "select id, refreshed_at, from_day::text, to_day::text, posts from trend_refreshes order by id desc limit 1",
+      );
       return c.json({
         status: version === LATEST_VERSION ? "ok" : "degraded",
         db: {
@@ -30,6 +33,7 @@ export function healthRoutes(deps: RouteDeps): Hono {
           expectedSchemaVersion: LATEST_VERSION,
         },
         lastInferRun: last[0] ?? null,
+        lastRefresh: refresh[0] ?? null,
       });
     } catch {
       return c.json({ status: "unavailable", db: { engine: deps.db.kind, reachable: false } }, 503);
