@@ -118,6 +118,55 @@ create index predictions_post on predictions (post_id);
 -- The wide form for BI tools is a view rebuilt from the tag vocabulary (see wide.ts); start with none.
 `,
   },
+  {
+    version: 2,
+    name: "trend aggregates",
+    sql: `
+-- Per UTC day, platform and language, from the latest prediction of each sampled post (src/trends/refresh.ts).
+-- Derived data, rebuilt by refreshAggregates: no foreign keys, so that bulk rebuilds skip per-row checks.
+create table sampled_daily (
+  day date not null,
+  platform text not null,
+  lang text not null,                  -- doc->>'lang', 'und' when unknown
+  posts integer not null,              -- sampled (scored) posts
+  primary key (day, platform, lang)
+);
+
+create table tag_daily (
+  day date not null,
+  tag_id integer not null,
+  platform text not null,
+  lang text not null,
+  tagged integer not null,             -- sampled posts predicted to carry the tag
+  prob_sum real not null,              -- sum of the tag's probability over the sampled posts
+  primary key (day, tag_id, platform, lang)
+);
+create index tag_daily_tag on tag_daily (tag_id, day);
+
+create table tag_pair_daily (
+  day date not null,
+  tag_a integer not null,
+  tag_b integer not null,              -- tag_a < tag_b
+  platform text not null,
+  lang text not null,
+  posts integer not null,              -- sampled posts predicted to carry both tags
+  primary key (day, tag_a, tag_b, platform, lang),
+  check (tag_a < tag_b)
+);
+
+-- One row per refresh: the API's response cache is valid while the newest id stays the same.
+create table trend_refreshes (
+  id bigserial primary key,
+  refreshed_at timestamptz not null default now(),
+  from_day date,                       -- null: from the first post
+  to_day date,                         -- null: to the last post
+  posts integer not null
+);
+
+-- Top posts per tag read predictions directly through this index.
+create index predictions_tag_prob on predictions (tag_id, probability desc);
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -1,0 +1,223 @@
+// The dashboard: fetches the API and draws with ECharts (loaded from /assets/echarts.min.js).
+/* global echarts */
+const $ = (sel) => document.querySelector(sel);
+const pct = (v) => `${(v * 100).toFixed(1)}%`;
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const charts = {
+  shares: echarts.init($("#chart-shares")),
+  growth: echarts.init($("#chart-growth")),
+  clusters: echarts.init($("#chart-clusters")),
+};
+/** For tests and the curious: the chart instances and how many renders finished. */
+globalThis.dashboard = { charts, renders: 0 };
+addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+
+async function api(path, params = {}) {
+  const qs = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v !== undefined));
+  const res = await fetch(`/api/${path}${qs.size ? `?${qs}` : ""}`);
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error ?? res.statusText);
+  return body;
+}
+
+function filters() {
+  return {
+    tag: $("#f-tag").value,
+    platform: $("#f-platform").value,
+    lang: $("#f-lang").value,
+    bucket: $("#f-bucket").value,
+  };
+}
+
+function fillSelect(sel, values) {
+  for (const v of values) sel.add(new Option(v, v));
+}
+
+function drawShares(dist, tag) {
+  const periods = dist.periods.map((p) => p.period);
+  charts.shares.setOption({
+    tooltip: { trigger: "axis", valueFormatter: (v) => pct(v) },
+    legend: { type: "scroll", top: 0 },
+    grid: { left: 50, right: 20, top: 40, bottom: 30 },
+    xAxis: { type: "category", data: periods },
+    yAxis: { type: "value", axisLabel: { formatter: (v) => `${Math.round(v * 100)}%` } },
+    series: dist.series.map((s) => ({
+      name: s.tag,
+      type: "line",
+      smooth: false,
+      showSymbol: periods.length < 40,
+      lineStyle: { width: s.tag === tag ? 3 : 2 },
+      data: s.shares,
+    })),
+  }, { notMerge: true });
+}
+
+function drawGrowth(growth) {
+  const rows = growth.tags.slice(0, 8).reverse();
+  $("#growth-range").textContent =
+    `(${growth.current.from} – ${growth.current.to} vs the 30 days before; bar: conservative growth)`;
+  charts.growth.setOption({
+    tooltip: {
+      trigger: "axis",
+      axisPointer: { type: "shadow" },
+      formatter: (items) => {
+        const r = rows[items[0].dataIndex];
+        return `<b>${esc(r.tag)}</b><br>share ${pct(r.previous.share)} → ${pct(r.current.share)}<br>` +
+          `growth ×${r.growth.toFixed(2)} (conservative ×${r.conservativeGrowth.toFixed(2)}), z ${
+            r.z.toFixed(1)
+          }`;
+      },
+    },
+    grid: { left: 70, right: 40, top: 10, bottom: 30 },
+    xAxis: { type: "value", name: "×", axisLabel: { formatter: (v) => `×${v}` } },
+    yAxis: { type: "category", data: rows.map((r) => r.tag) },
+    series: [{
+      type: "bar",
+      data: rows.map((r) => ({
+        value: Number(r.conservativeGrowth.toFixed(3)),
+        itemStyle: { color: r.conservativeGrowth >= 1 ? "#2f9e44" : "#9aa5b1" },
+      })),
+      label: { show: true, position: "right", formatter: (p) => `×${p.value.toFixed(2)}` },
+      markLine: { silent: true, symbol: "none", data: [{ xAxis: 1 }], lineStyle: { color: "#616e7c" } },
+    }],
+  }, { notMerge: true });
+}
+
+function drawClusters(clusters) {
+  const palette = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4"];
+  const max = Math.max(1, ...clusters.nodes.map((n) => n.tagged));
+  const maxW = Math.max(1e-9, ...clusters.edges.map((e) => e.weight));
+  charts.clusters.setOption({
+    tooltip: {
+      formatter: (p) =>
+        p.dataType === "edge"
+          ? `${esc(p.data.source)} + ${esc(p.data.target)}: ${p.data.count} posts, PMI ${
+            p.data.weight.toFixed(2)
+          }`
+          : `${esc(p.data.name)}: ${p.data.tagged} posts, cluster ${p.data.category + 1}`,
+    },
+    legend: { data: clusters.communities.map((c) => `cluster ${c.id + 1}`), top: 0 },
+    color: palette,
+    series: [{
+      type: "graph",
+      layout: "force",
+      roam: true,
+      force: { repulsion: 260, edgeLength: [60, 160], gravity: 0.08 },
+      categories: clusters.communities.map((c) => ({ name: `cluster ${c.id + 1}` })),
+      label: { show: true, position: "right", fontSize: 13 },
+      data: clusters.nodes.map((n) => ({
+        name: n.tag,
+        tagged: n.tagged,
+        category: n.community,
+        symbolSize: 14 + 30 * Math.sqrt(n.tagged / max),
+      })),
+      links: clusters.edges.map((e) => ({
+        source: e.source,
+        target: e.target,
+        count: e.count,
+        weight: e.weight,
+        lineStyle: { width: 1 + 5 * (e.weight / maxW), opacity: 0.6 },
+      })),
+    }],
+  }, { notMerge: true });
+}
+
+function rowsOrEmpty(tbody, rows, cols) {
+  tbody.innerHTML = rows.length ? rows.join("") : `<tr><td colspan="${cols}" class="empty">none</td></tr>`;
+}
+
+function drawBursts(bursts) {
+  const rows = bursts.bursts.filter((b) => b.active).map((b) =>
+    `<tr><td>${esc(b.tag)}</td><td>${b.start}</td><td>${b.peak}</td><td class="num">${
+      pct(b.peakShare)
+    }</td>` +
+    `<td class="num">${pct(b.baseline)}</td><td class="num">${b.peakZ.toFixed(1)}</td></tr>`
+  );
+  rowsOrEmpty($("#bursts tbody"), rows, 6);
+}
+
+function drawTopPosts(tag, top) {
+  $("#top-title").textContent = `Top posts: ${tag}`;
+  rowsOrEmpty(
+    $("#top-posts tbody"),
+    top.posts.map((p) =>
+      `<tr><td><code title="${esc(p.id)}">${esc(p.id.slice(0, 10))}</code></td><td>${
+        p.createdAt.slice(0, 10)
+      }</td>` +
+      `<td>${esc(p.platform)}</td><td class="num">${p.probability.toFixed(2)}</td><td class="text">${
+        esc(p.snippet)
+      }</td></tr>`
+    ),
+    5,
+  );
+}
+
+function drawRuns(runs, models) {
+  const m = models.current;
+  $("#model").innerHTML = m
+    ? `<b>${esc(m.version)}</b> since ${String(m.created_at).slice(0, 10)}` +
+      Object.entries(m.metrics ?? {}).filter(([, v]) => typeof v === "number").slice(0, 4)
+        .map(([k, v]) => ` · ${esc(k)} ${v.toFixed(3)}`).join("")
+    : `<span class="empty">no model promoted yet</span>`;
+  rowsOrEmpty(
+    $("#runs tbody"),
+    runs.runs.map((r) =>
+      `<tr><td><code>${esc(r.id)}</code></td><td>${esc(r.kind)}</td>` +
+      `<td class="${r.status === "succeeded" ? "ok" : esc(r.status)}">${esc(r.status)}</td>` +
+      `<td>${String(r.started_at).slice(0, 16).replace("T", " ")}</td><td>${
+        esc(r.model_version ?? "")
+      }</td></tr>`
+    ),
+    5,
+  );
+}
+
+async function render() {
+  const f = filters();
+  document.body.dataset.state = "loading";
+  const common = { platform: f.platform, lang: f.lang };
+  try {
+    const [dist, growth, bursts, clusters, runs, models] = await Promise.all([
+      api("distribution", { ...common, bucket: f.bucket, ...(f.tag ? { tag: f.tag } : { limit: 8 }) }),
+      api("growth", { ...common, days: 30, minCount: 5, limit: 8 }),
+      api("bursts", { ...common, bucket: "week", window: 8, minHistory: 4, minCount: 3 }),
+      api("clusters", { ...common, minCount: 3 }),
+      api("runs", { limit: 8 }),
+      api("models", { limit: 5 }),
+    ]);
+    const topTag = f.tag || dist.series[0]?.tag;
+    drawShares(dist, f.tag);
+    drawGrowth(growth);
+    drawBursts(bursts);
+    drawClusters(clusters);
+    drawRuns(runs, models);
+    if (topTag) {
+      drawTopPosts(
+        topTag,
+        await api(`tags/${encodeURIComponent(topTag)}/top-posts`, { ...common, limit: 5 }),
+      );
+    }
+    $("#status").textContent = `${dist.periods.reduce((s, p) => s + p.posts, 0)} sampled posts`;
+    globalThis.dashboard.renders++;
+    document.body.dataset.state = "ready";
+  } catch (err) {
+    $("#status").textContent = `Cannot load the trends: ${err.message}`;
+    document.body.dataset.state = "error";
+  }
+}
+
+async function start() {
+  try {
+    const tags = await api("tags");
+    fillSelect($("#f-tag"), tags.tags.filter((t) => t.tagged > 0).map((t) => t.name));
+    fillSelect($("#f-platform"), tags.facets.platforms);
+    fillSelect($("#f-lang"), tags.facets.langs);
+  } catch (err) {
+    $("#status").textContent = `Cannot load the tags: ${err.message}`;
+  }
+  $("#filters").addEventListener("change", render);
+  await render();
+}
+
+start();

@@ -1,0 +1,130 @@
+/**
+ * The dashboard end to end: a fresh PGlite seeded with 600 scored posts over six months (eight tags, one
+ * rising, one bursting), the app on a loopback port, the page in Debian's Chromium via playwright-core.
+ * Checks that every chart draws data, that the tag filter changes the share chart, and saves a
+ * screenshot to data/screenshots/dashboard.png.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { createApp } from "@/server/app.ts";
+import { refreshAggregates, seedTrendData, syntheticTrendData } from "@/trends/mod.ts";
+import { freshPglite } from "./support/db.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+interface ChartState {
+  series: { name?: string; type: string; points: number }[];
+  canvasPainted: boolean;
+}
+
+Deno.test({
+  name: "the dashboard draws shares, growth, bursts, clusters and runs, and the tag filter changes the chart",
+  ignore: !existsSync(CHROMIUM) && !Deno.env.get("CI"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const db = await freshPglite();
+    await seedTrendData(db, syntheticTrendData({ posts: 600 }));
+    await db.query(
+      `insert into models (version, status, metrics, path)
+       values ('fusion-v1', 'current', '{"micro_f1": 0.71, "macro_f1": 0.64}', 'models/fusion-v1')`,
+    );
+    await refreshAggregates(db);
+    const app = createApp({ db });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+    const url = `http://127.0.0.1:${server.addr.port}/`;
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1250 } });
+      const external: string[] = [];
+      page.on("request", (r) => {
+        if (!r.url().startsWith(url)) external.push(r.url());
+      });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(url);
+      await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 30_000 });
+
+      const chartState = (id: string) =>
+        page.evaluate((name: string): ChartState => {
+          // deno-lint-ignore no-explicit-any -- the page's own global
+          const d = (globalThis as any).dashboard;
+          const chart = d.charts[name];
+          const opt = chart.getOption();
+          const series = opt.series.map((s: { name?: string; type: string; data?: unknown[] }) => ({
+            name: s.name,
+            type: s.type,
+            points: (s.data ?? []).length,
+          }));
+          const canvas = chart.getDom().querySelector("canvas") as HTMLCanvasElement;
+          const ctx = canvas.getContext("2d")!;
+          const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+          let painted = 0;
+          for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) painted++;
+          return { series, canvasPainted: painted > 1000 };
+        }, id);
+
+      const shares = await chartState("shares");
+      assert.equal(shares.series.length, 8);
+      assert.ok(
+        shares.series.every((s) => s.type === "line" && s.points >= 20),
+        JSON.stringify(shares.series),
+      );
+      assert.ok(shares.canvasPainted);
+      const growth = await chartState("growth");
+      assert.ok(growth.series[0].points >= 5);
+      assert.ok(growth.canvasPainted);
+      const clusters = await chartState("clusters");
+      assert.equal(clusters.series[0].type, "graph");
+      assert.equal(clusters.series[0].points, 8);
+      assert.ok(clusters.canvasPainted);
+      const bursts = await page.locator("#bursts tbody td:first-child").allTextContents();
+      assert.deepEqual(bursts, ["eclipse"]);
+      assert.match(await page.locator("#model").textContent() ?? "", /fusion-v1/);
+      assert.match(await page.locator("#runs tbody").textContent() ?? "", /infer-synthetic/);
+      assert.equal(await page.locator("#top-posts tbody tr").count(), 5);
+
+      // The tag filter: one line, the chosen tag; top posts follow it.
+      await page.selectOption("#f-tag", "ai");
+      await page.waitForFunction(() =>
+        (globalThis as unknown as { dashboard: { renders: number } }).dashboard.renders >= 2
+      );
+      const one = await chartState("shares");
+      assert.deepEqual(one.series.map((s) => s.name), ["ai"]);
+      assert.match(await page.locator("#top-title").textContent() ?? "", /ai/);
+      // A platform filter shrinks the sampled posts.
+      const before = await page.locator("#status").textContent();
+      await page.selectOption("#f-platform", "bluesky");
+      await page.waitForFunction(() =>
+        (globalThis as unknown as { dashboard: { renders: number } }).dashboard.renders >= 3
+      );
+      assert.notEqual(await page.locator("#status").textContent(), before);
+      await page.selectOption("#f-platform", "");
+      await page.selectOption("#f-tag", "");
+      await page.waitForFunction(() =>
+        (globalThis as unknown as { dashboard: { renders: number } }).dashboard.renders >= 5
+      );
+      await page.waitForTimeout(1500); // let the force layout settle for the picture
+
+      await Deno.mkdir("data/screenshots", { recursive: true });
+      await page.screenshot({ path: "data/screenshots/dashboard.png", fullPage: true });
+      assert.deepEqual(errors, []);
+      assert.deepEqual(external, []);
+    } finally {
+      await browser.close();
+      await server.shutdown();
+      await db.close();
+    }
+  },
+});
