@@ -5,6 +5,7 @@
 import { parseCsv, readLines } from "./_csv_parse.ts";
 import { FieldError, optionalBool, optionalDate, optionalString, readId } from "./_fields.ts";
 import {
+  analyzeTables,
   existingPostIds,
   insertLabels,
   type LabelRow,
