@@ -7,6 +7,7 @@
  *                                 texts/s normalization + language id, Arrow cache write/read MB/s
  *   deno task bench encode        MobileNetV2 images/s (onnxruntime vs tfjs-wasm), text encoders texts/s
  *   deno task bench train         seconds per epoch and total on 50,000 cached posts (wasm here)
+ *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL
  *   deno task bench all           every benchmark that is built
  *
  * Run them on a quiet machine: they measure this machine, not a test.
@@ -26,6 +27,8 @@ import { benchTextNgrams } from "@/encode/text_ngrams.ts";
 import { benchTextFastText } from "@/encode/text_fasttext.ts";
 import { benchTrain } from "@/model/bench_train.ts";
 import { DEFAULT_GOEMOTIONS_DIR } from "@/ingest/sources.ts";
+import { benchServe } from "@/server/bench_serve.ts";
+import { startCluster } from "../tests/support/postgres_cluster.ts";
 import { freshPglite, freshPostgres } from "../tests/support/db.ts";
 import { run, UsageError } from "./_cli.ts";
 
@@ -64,6 +67,14 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
     };
   },
   train: () => benchTrain({ posts: 50_000 }),
+  async serve() {
+    const cluster = await startCluster();
+    try {
+      return await benchServe(cluster.url);
+    } finally {
+      await cluster.stop();
+    }
+  },
 };
 
 export async function main(args: string[]): Promise<number> {
