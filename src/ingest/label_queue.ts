@@ -262,3 +262,15 @@ export async function annotatorAgreement(db: Db, pair: [string, string]): Promis
     pair,
   );
 }
+
+/** Removes every label one annotator gave (undoing a trial session); returns how many were removed. */
+export async function removeAnnotatorLabels(db: Db, annotator: string): Promise<number> {
+  if (annotator === "source") {
+    throw new RangeError(`Cannot remove labels of annotator "source": those came with the data`);
+  }
+  const rows = await db.query<{ n: number }>(
+    "with del as (delete from labels where annotator = $1 returning 1) select count(*)::int as n from del",
+    [annotator],
+  );
+  return rows[0].n;
+}

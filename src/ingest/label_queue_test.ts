@@ -11,6 +11,7 @@ import {
   cohensKappa,
   importLabelCsv,
   recordLabels,
+  removeAnnotatorLabels,
   unlabeledPosts,
 } from "./label_queue.ts";
 
@@ -193,4 +194,19 @@ dbTest("annotatorAgreement() reads two annotators' labels from the store", async
   assert.deepEqual(rows.map((r) => r.tag), ["cats", "dogs"]);
   assert.ok(Math.abs(rows[0].kappa - 0.4) < 1e-12);
   assert.ok(Math.abs(rows[1].kappa) < 1e-12);
+});
+
+dbTest("removeAnnotatorLabels() removes one annotator's labels and keeps the others", async (db) => {
+  await insertPosts(db, [post("p1", [{ tag: "cats", annotator: "source" }]), post("p2")]);
+  await recordLabels(db, {
+    annotator: "ann",
+    decisions: [{ postId: "p1", tag: "dogs" }, { postId: "p2", tag: "cats" }],
+  });
+  await recordLabels(db, { annotator: "bob", decisions: [{ postId: "p2", tag: "cats" }] });
+  assert.equal(await removeAnnotatorLabels(db, "ann"), 2);
+  const rows = await db.query<{ post_id: string; annotator: string }>(
+    "select post_id, annotator from labels order by post_id, annotator",
+  );
+  assert.deepEqual(rows.map((r) => [r.post_id, r.annotator]), [["p1", "source"], ["p2", "bob"]]);
+  await assert.rejects(removeAnnotatorLabels(db, "source"), /annotator "source"/);
 });
