@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { loadSettings } from "@/config/settings.ts";
 import { ingest } from "@/ingest/ingest.ts";
 import { readJsonlPosts } from "@/ingest/jsonl.ts";
@@ -117,6 +117,29 @@ Deno.test("committed notebooks carry no outputs and no execution counts", async 
       assert.deepEqual(cell.outputs, [], `${name}: a cell has outputs`);
       assert.equal(cell.execution_count, null, `${name}: a cell has an execution count`);
     }
+  }
+});
+
+Deno.test("the notebooks' code type-checks against src/", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "posttagger-nbcheck-" });
+  try {
+    const files: string[] = [];
+    for (const name of NOTEBOOKS) {
+      const nb: Notebook = JSON.parse(await Deno.readTextFile(join("notebooks", name)));
+      const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => text(c.source)).join("\n");
+      const file = join(dir, name.replace(/\.ipynb$/, ".ts"));
+      await Deno.writeTextFile(file, `${code}\nexport {};\n`);
+      files.push(file);
+    }
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--quiet", "--config", resolve("deno.json"), ...files],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

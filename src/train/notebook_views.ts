@@ -21,7 +21,7 @@ export function escapeHtml(text: string): string {
   );
 }
 
-function formatCell(v: Cell, digits: number): string {
+function formatCell(v: unknown, digits: number): string {
   if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v))) return "–";
   if (typeof v === "number" && !Number.isInteger(v)) return v.toFixed(digits);
   return String(v);
@@ -35,12 +35,13 @@ export interface TableOptions {
   caption?: string;
 }
 
-/** An HTML table; numbers are right-aligned, NaN and missing values show as "–". */
-export function htmlTable(rows: readonly Record<string, Cell>[], options: TableOptions = {}): string {
+/** An HTML table of plain objects; numbers are right-aligned, NaN and missing values show as "–". */
+export function htmlTable(rows: readonly object[], options: TableOptions = {}): string {
   const { digits = 3 } = options;
-  const columns = options.columns ?? Object.keys(rows[0] ?? {});
+  const records = rows as readonly Record<string, unknown>[];
+  const columns = options.columns ?? Object.keys(records[0] ?? {});
   const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
-  const body = rows.map((r) =>
+  const body = records.map((r) =>
     "<tr>" + columns.map((c) => {
       const align = typeof r[c] === "number" ? ' style="text-align:right"' : "";
       return `<td${align}>${escapeHtml(formatCell(r[c], digits))}</td>`;
