@@ -3,7 +3,9 @@
     /usr/bin/python3 scripts/_run_notebook.py IN.ipynb OUT.ipynb [--kernel deno] [--timeout 120] [--cwd DIR]
 
 The Deno kernel can report "idle" before a cell's last output arrives, so after idle the iopub channel
-is drained a little longer. Exit 0 when every cell ran; exit 1 with "cell N: Name: message" otherwise.
+is drained a little longer. Exit 0 when every cell ran; exit 1 with "cell N: Name: message" otherwise
+(N counts every cell of the notebook from 1, markdown included). A cell past --timeout or a kernel that
+dies fails the run too.
 """
 import argparse
 import json
@@ -33,7 +35,7 @@ def output_of(msg):
     return None
 
 
-def run_cell(kc, code, timeout):
+def run_cell(km, kc, code, timeout):
     msg_id = kc.execute(code, store_history=True, allow_stdin=False)
     outputs, errors, idle_at = [], [], None
     deadline = time.monotonic() + timeout
@@ -47,6 +49,9 @@ def run_cell(kc, code, timeout):
         try:
             msg = kc.get_iopub_msg(timeout=0.05)
         except queue.Empty:
+            if not km.is_alive():
+                errors.append(("KernelDied", "the kernel process exited during the cell"))
+                break
             continue
         if msg["parent_header"].get("msg_id") != msg_id:
             continue
@@ -59,6 +64,8 @@ def run_cell(kc, code, timeout):
             if out.output_type == "error":
                 errors.append((out.ename, out.evalue))
     try:
+        if errors and errors[-1][0] in ("Timeout", "KernelDied"):
+            raise queue.Empty
         reply = kc.get_shell_msg(timeout=max(1.0, deadline - time.monotonic()))
         content = reply["content"]
         if content.get("status") == "error" and not errors:
@@ -86,7 +93,7 @@ def main():
         for i, cell in enumerate(nb.cells, start=1):
             if cell.cell_type != "code":
                 continue
-            outputs, errors, count = run_cell(kc, cell.source, a.timeout)
+            outputs, errors, count = run_cell(km, kc, cell.source, a.timeout)
             cell.outputs, cell.execution_count = outputs, count
             if errors:
                 name, value = errors[0]
