@@ -57,25 +57,43 @@ export interface MediaOutcome {
 
 export const videoDim = (imageDim: number) => imageDim * 2 + VIDEO_FACT_NAMES.length;
 
-const imageConfig = (c: ImageFeatureConfig) => ({ size: c.size ?? 224, maxPixels: c.maxPixels ?? 50_000_000 });
-const videoConfig = (c: VideoFeatureConfig) => ({ frames: c.frames ?? 8, seed: c.seed ?? 7, size: c.size ?? 224 });
+const imageConfig = (c: ImageFeatureConfig) => ({
+  size: c.size ?? 224,
+  maxPixels: c.maxPixels ?? 50_000_000,
+});
+const videoConfig = (c: VideoFeatureConfig) => ({
+  frames: c.frames ?? 8,
+  seed: c.seed ?? 7,
+  size: c.size ?? 224,
+});
 
 export function imageKey(encoder: ImageEmbedder, sha: string, config: ImageFeatureConfig = {}): string {
-  return featureKey({ content: sha, encoder: `${encoder.id}@${encoder.version}`, config: imageConfig(config) });
+  return featureKey({
+    content: sha,
+    encoder: `${encoder.id}@${encoder.version}`,
+    config: imageConfig(config),
+  });
 }
 
 export function videoKey(encoder: ImageEmbedder, sha: string, config: VideoFeatureConfig = {}): string {
-  return featureKey({ content: sha, encoder: `${encoder.id}@${encoder.version}`, config: { video: videoConfig(config) } });
+  return featureKey({
+    content: sha,
+    encoder: `${encoder.id}@${encoder.version}`,
+    config: { video: videoConfig(config) },
+  });
 }
 
 function asInputError(err: unknown, ref: MediaRef, modality: "image" | "video"): InputDataError {
   if (err instanceof InputDataError) return err;
-  return new InputDataError(`Cannot preprocess ${modality} of post "${ref.postId}": ${(err as Error).message}`, {
-    modality,
-    reason: "corrupt",
-    postId: ref.postId,
-    cause: err,
-  });
+  return new InputDataError(
+    `Cannot preprocess ${modality} of post "${ref.postId}": ${(err as Error).message}`,
+    {
+      modality,
+      reason: "corrupt",
+      postId: ref.postId,
+      cause: err,
+    },
+  );
 }
 
 /** Embeddings for images (by blob sha), computing only the ones the cache lacks. */
@@ -105,14 +123,25 @@ export async function embedImages(
     const chunk = todo.slice(i, i + batchSize);
     const decoded: ({ ref: MediaRef; img: Awaited<ReturnType<typeof decodeRgb>> } | undefined)[] = [];
     for (let j = 0; j < chunk.length; j += concurrency) {
-      decoded.push(...await Promise.all(chunk.slice(j, j + concurrency).map(async (ref) => {
-        try {
-          return { ref, img: await decodeRgb(ref.path, size, { maxPixels, postId: ref.postId, name: `image of post ${ref.postId}` }) };
-        } catch (err) {
-          out.errors.set(ref.sha, asInputError(err, ref, "image"));
-          return undefined;
-        }
-      })));
+      decoded.push(
+        ...await Promise.all(
+          chunk.slice(j, j + concurrency).map(async (ref) => {
+            try {
+              return {
+                ref,
+                img: await decodeRgb(ref.path, size, {
+                  maxPixels,
+                  postId: ref.postId,
+                  name: `image of post ${ref.postId}`,
+                }),
+              };
+            } catch (err) {
+              out.errors.set(ref.sha, asInputError(err, ref, "image"));
+              return undefined;
+            }
+          }),
+        ),
+      );
     }
     const ok = decoded.filter((d) => d !== undefined);
     const vectors = await encoder.encode(ok.map((d) => ({ ...d.img, channels: 3 as const })));
@@ -146,7 +175,12 @@ export async function embedVideos(
       continue;
     }
     try {
-      const sampled = await sampleVideoFrames(ref.path, { frames, seed, size, name: `video of post ${ref.postId}` });
+      const sampled = await sampleVideoFrames(ref.path, {
+        frames,
+        seed,
+        size,
+        name: `video of post ${ref.postId}`,
+      });
       if (sampled.images.length === 0) {
         throw new InputDataError(`Cannot sample frames of video of post "${ref.postId}": no frames`, {
           modality: "video",
@@ -154,7 +188,9 @@ export async function embedVideos(
           postId: ref.postId,
         });
       }
-      const embeddings = await encoder.encode(sampled.images.map((img) => ({ ...img, channels: 3 as const })));
+      const embeddings = await encoder.encode(
+        sampled.images.map((img) => ({ ...img, channels: 3 as const })),
+      );
       const row = new Float32Array(videoDim(dim));
       row.fill(-Infinity, dim, 2 * dim);
       for (const e of embeddings) {

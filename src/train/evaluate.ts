@@ -3,7 +3,14 @@
  * `fbeta_score(beta=0.5, average="weighted", zero_division=0)`) first, then macro/micro F0.5 and F1,
  * per-tag precision/recall/F0.5/support with the threshold used, and per-language scores.
  */
-import { type LabelMatrix, macroFBeta, microFBeta, multiLabelReport, perTagScores, weightedFBeta } from "./f_beta.ts";
+import {
+  type LabelMatrix,
+  macroFBeta,
+  microFBeta,
+  multiLabelReport,
+  perTagScores,
+  weightedFBeta,
+} from "./f_beta.ts";
 import type { Metrics, TagScore } from "./manifest.ts";
 import { applyThresholds, type ScoreMatrix } from "./thresholds.ts";
 
