@@ -8,13 +8,15 @@
  *   deno task train --force                          promote even when not better
  *   deno task train --backend wasm|webgpu|cpu|auto   never silently: the backend is printed and recorded
  *
- * Monthly retraining from cron (drift check first; it exits 3 when retraining is due):
- *   0 3 1 * *  cd /srv/posttagger && deno task train >> data/logs/train.log 2>&1
+ * Scheduled retraining: the drift check exits 3 when retraining is due (data drift or model age), 0 when not:
+ *   deno task train --check-drift [--recent-days 30]
+ *   0 3 * * 1  cd /srv/posttagger && { deno task train --check-drift; [ $? -eq 3 ] && deno task train; } >> data/logs/train.log 2>&1
  */
 import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/settings.ts";
 import { openStore } from "@/store/mod.ts";
 import { train } from "@/train/train.ts";
+import { checkDrift } from "@/train/drift_check.ts";
 import { run, UsageError } from "./_cli.ts";
 import { progress } from "./_progress.ts";
 
@@ -30,6 +32,8 @@ export async function main(args: string[]): Promise<number> {
       backend: { type: "string", default: "auto" },
       "compare-modalities": { type: "boolean", default: false },
       force: { type: "boolean", default: false },
+      "check-drift": { type: "boolean", default: false },
+      "recent-days": { type: "string", default: "30" },
     },
   });
   const backend = values.backend as "auto";
@@ -38,6 +42,20 @@ export async function main(args: string[]): Promise<number> {
   }
   const settings = loadSettings();
   const store = await openStore(settings);
+  if (values["check-drift"]) {
+    try {
+      const report = await checkDrift(store, settings, { recentDays: Number(values["recent-days"]) });
+      const worst = Object.entries(report.psi).sort((a, b) => b[1] - a[1]).slice(0, 5);
+      console.log(
+        `drift: ${report.recentPosts} recent posts; model ${report.modelAgeDays.toFixed(0)} days old`,
+      );
+      for (const [k, v] of worst) console.log(`  PSI ${v.toFixed(3)}  ${k}`);
+      console.log(report.due ? `retraining due: ${report.reasons.join("; ")}` : "no retraining needed");
+      return report.due ? 3 : 0;
+    } finally {
+      await store.close();
+    }
+  }
   let bar: ReturnType<typeof progress> | undefined;
   try {
     const result = await train(store, settings, {

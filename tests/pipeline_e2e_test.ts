@@ -18,6 +18,7 @@ import { createAnonymizer, FileBlobStore, readDataset, type Store } from "@/stor
 import { readManifests } from "@/train/manifest.ts";
 import { ModelRegistry } from "@/train/registry.ts";
 import { train } from "@/train/train.ts";
+import { checkDrift } from "@/train/drift_check.ts";
 import { freshPglite } from "./support/db.ts";
 
 Deno.test({
@@ -108,6 +109,13 @@ Deno.test({
       assert.match(b.manifest.model.reason, /on the same test set/);
       assert.equal(await new ModelRegistry(settings.modelsDir).current(), b.manifest.model.version);
       assert.equal((await readManifests(settings.runsDir)).length, 2);
+
+      // The drift check compares recent posts with the training window; an old model is always due.
+      const drift = await checkDrift(store, settings, { recentDays: 60, now: new Date("2026-11-01T00:00:00Z") });
+      assert.ok(Object.keys(drift.psi).some((k) => k.startsWith("metadata:")), JSON.stringify(drift.psi));
+      const old = await checkDrift(store, settings, { now: new Date(Date.now() + 90 * 86_400_000) });
+      assert.equal(old.due, true);
+      assert.match(old.reasons.join(";"), /days old/);
 
       // The saved model reloads and predicts what the manifest's scores came from.
       const { model, meta } = await loadFusionModel(b.manifest.model.path);
