@@ -43,11 +43,16 @@ export async function main(args: string[]): Promise<number> {
     times.push([name, (performance.now() - t) / 1000]);
   };
   const settings = loadSettings();
-  await step(
-    "sample",
-    () =>
-      sample(["--posts", values.posts!, "--seed", values.seed!, "--out", `${settings.dataDir}/raw/sample`]),
-  );
+  await step("sample", async () => {
+    await sample([
+      "--posts",
+      values.posts!,
+      "--seed",
+      values.seed!,
+      "--out",
+      `${settings.dataDir}/raw/sample`,
+    ]);
+  });
   await step("ingest", () => ingest(["--source", "sample"]));
   await step("preprocess", () => preprocess(["--source", "sample"]));
   const store = await openStore(settings);

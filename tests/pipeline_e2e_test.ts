@@ -111,7 +111,10 @@ Deno.test({
       assert.equal((await readManifests(settings.runsDir)).length, 2);
 
       // The drift check compares recent posts with the training window; an old model is always due.
-      const drift = await checkDrift(store, settings, { recentDays: 60, now: new Date("2026-11-01T00:00:00Z") });
+      const drift = await checkDrift(store, settings, {
+        recentDays: 60,
+        now: new Date("2026-11-01T00:00:00Z"),
+      });
       assert.ok(Object.keys(drift.psi).some((k) => k.startsWith("metadata:")), JSON.stringify(drift.psi));
       const old = await checkDrift(store, settings, { now: new Date(Date.now() + 90 * 86_400_000) });
       assert.equal(old.due, true);
