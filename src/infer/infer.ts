@@ -16,7 +16,7 @@ import type { Settings } from "@/config/settings.ts";
 import { createEncoder } from "@/encode/encoder.ts";
 import { assembleFeatures, loadFitted, prepareTexts } from "@/encode/feature_set.ts";
 import type { ImageEmbedder } from "@/encode/media_features.ts";
-import { loadFusionModel, predict } from "@/model/mod.ts";
+import { type BackendRequest, loadFusionModel, predict, selectBackend } from "@/model/mod.ts";
 import { type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
 import { codeVersion } from "@/train/code_version.ts";
 import { ModelRegistry } from "@/train/registry.ts";
@@ -45,6 +45,8 @@ export interface InferOptions {
   batchSize?: number;
   /** Another worker may take the shard over after this long without a heartbeat. @default 600 */
   leaseSeconds?: number;
+  /** tfjs backend for scoring; never silent: the one used is in the summary. @default "auto" */
+  backend?: BackendRequest;
   /** The image encoder (the model's own, created from its feature config, when not given). */
   imageEncoder?: ImageEmbedder;
   /** Called after each committed batch. */
@@ -72,6 +74,8 @@ export interface InferSummary {
   rows: number;
   tags: number;
   batches: number;
+  /** The tfjs backend that scored. */
+  backend: string;
   features: { cache_hits: number; computed: number };
   timings_s: Record<string, number>;
 }
@@ -94,6 +98,7 @@ export async function runInference(
   const spec: SampleSpec = { period, size: options.sample ?? 300_000, seed: options.seed ?? 1 };
   const runId = inferRunId(version, spec);
   const quarantineSource = `infer:${runId}`;
+  const backend = await selectBackend({ backend: options.backend ?? "auto" });
   const fitted = await loadFitted(path);
   const { model, meta } = await loadFusionModel(path);
   const own = options.imageEncoder ? undefined : await createEncoder(fitted.config.image.encoder, {
@@ -230,6 +235,7 @@ export async function runInference(
       rows,
       tags: k,
       batches,
+      backend: backend.name,
       features,
       timings_s: timings,
     };
