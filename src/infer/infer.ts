@@ -151,9 +151,9 @@ export async function runInference(
     let rows = 0, batches = 0;
     const features = { cache_hits: 0, computed: 0 };
 
-    for (let start = 0; start < todo.length; start += batchSize) {
-      if (lost) throw lost;
-      t = performance.now();
+    // Batch i+1 is read, assembled and scored while batch i is written: JS and the database work at once.
+    const prepare = async (start: number) => {
+      let t = performance.now();
       const posts = await readPostsById(db, todo.slice(start, start + batchSize));
       const texts = await prepareTexts(posts, fitted.config);
       const feats = await assembleFeatures(posts, texts, fitted, {
@@ -167,7 +167,6 @@ export async function runInference(
       t = performance.now();
       const probs = feats.count > 0 ? await predict(model, fusionInput(feats)) : new Float32Array();
       timings.predict += secs(t);
-      t = performance.now();
       const n = feats.count * k;
       const postCol = new Array<string>(n), tagCol = new Array<number>(n);
       const probCol = new Array<number>(n), predCol = new Array<number>(n);
@@ -183,6 +182,20 @@ export async function runInference(
           predCol[i * k + j] = p >= meta.thresholds[j] ? 1 : 0; // int: postgres.js mis-sends boolean[]
         }
       }
+      return { feats, postCol, tagCol, probCol, predCol };
+    };
+    const ahead = (start: number) => {
+      if (start >= todo.length) return undefined;
+      const p = prepare(start);
+      p.catch(() => {}); // awaited below; this only keeps an abandoned batch from being "unhandled"
+      return p;
+    };
+    let next = ahead(0);
+    for (let start = 0; start < todo.length; start += batchSize) {
+      if (lost) throw lost;
+      const { feats, postCol, tagCol, probCol, predCol } = await next!;
+      next = ahead(start + batchSize);
+      t = performance.now();
       rows += await db.transaction(async (tx) => {
         await claim.renew(tx);
         const [w] = await tx.query<{ n: number }>(
