@@ -118,6 +118,7 @@ export async function runInference(
   });
   let lost: Error | undefined;
   const beat = setInterval(() => claim.renew().catch((e) => (lost = e)), (lease * 1000) / 3);
+  let next: Promise<unknown> | undefined; // the batch being prepared ahead
   try {
     await startRun(db, "infer", {
       id: runId,
@@ -190,11 +191,11 @@ export async function runInference(
       p.catch(() => {}); // awaited below; this only keeps an abandoned batch from being "unhandled"
       return p;
     };
-    let next = ahead(0);
+    let ready = ahead(0);
     for (let start = 0; start < todo.length; start += batchSize) {
       if (lost) throw lost;
-      const { feats, postCol, tagCol, probCol, predCol } = await next!;
-      next = ahead(start + batchSize);
+      const { feats, postCol, tagCol, probCol, predCol } = await ready!;
+      next = ready = ahead(start + batchSize);
       t = performance.now();
       rows += await db.transaction(async (tx) => {
         await claim.renew(tx);
@@ -259,6 +260,7 @@ export async function runInference(
     await finishShard(db, runId, shard, { error: (err as Error).message }).catch(() => {});
     throw err;
   } finally {
+    await next?.catch(() => {}); // let a batch prepared ahead finish before the model goes
     clearInterval(beat);
     await claim.release().catch(() => {});
     await dispose();
