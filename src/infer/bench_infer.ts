@@ -116,6 +116,7 @@ export async function benchInfer(
     const r = (x: number) => Math.round(x * 10) / 10;
     return {
       engine: db.kind,
+      backend: warm.backend,
       posts: n,
       distinct_texts: distinct,
       tags: k,
