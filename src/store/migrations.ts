@@ -167,6 +167,22 @@ create table trend_refreshes (
 create index predictions_tag_prob on predictions (tag_id, probability desc);
 `,
   },
+  {
+    version: 3,
+    name: "inference claims",
+    sql: `
+-- Who is scoring one shard of an inference run right now: a row with a heartbeat (a lease). A second
+-- worker takes the shard over only once the heartbeat is older than its lease (the owner was killed).
+create table infer_claims (
+  run_id text not null,
+  shard text not null,                  -- "i/n": shard i of n
+  owner text not null,                  -- host:pid:random of the worker holding it
+  claimed_at timestamptz not null default now(),
+  heartbeat_at timestamptz not null default now(),
+  primary key (run_id, shard)
+);
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

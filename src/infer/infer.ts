@@ -1,0 +1,286 @@
+/**
+ * `deno task infer`: score a reproducible random sample of the period's posts with a registered model and
+ * write every (post, tag) probability and decision to `predictions`.
+ *
+ * - The run id comes from (model version, period, sample size, seed): rerunning writes nothing twice
+ *   (`on conflict do nothing`), and a killed run resumes — batches commit one transaction each, and posts
+ *   that already have predictions (or were quarantined) in the run are skipped.
+ * - Each shard of a run is claimed with a heartbeat (see claim.ts): an overlapping start throws
+ *   InferBusyError; `shard` splits one run's sample over several workers sharing a PostgreSQL.
+ * - A post whose image or video cannot be used is scored with its other modalities and flagged in
+ *   `quarantine` (stage "infer"); a post with no usable modality is quarantined instead of scored.
+ *   The summary adds up: sampled = scored + quarantined.
+ */
+import { join } from "node:path";
+import type { Settings } from "@/config/settings.ts";
+import { createEncoder } from "@/encode/encoder.ts";
+import { assembleFeatures, loadFitted, prepareTexts } from "@/encode/feature_set.ts";
+import type { ImageEmbedder } from "@/encode/media_features.ts";
+import { type BackendRequest, loadFusionModel, predict, selectBackend } from "@/model/mod.ts";
+import { type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
+import { codeVersion } from "@/train/code_version.ts";
+import { ModelRegistry } from "@/train/registry.ts";
+import { claimShard } from "./claim.ts";
+import { fusionInput } from "./_fusion.ts";
+import { readPostsById } from "./_posts.ts";
+import { inferPeriod, type Period } from "./period.ts";
+import { inferRunId, sampleIds, type SampleSpec, type Shard, shardKey, WHOLE } from "./sample.ts";
+
+export interface InferOptions {
+  /** Length of the period, snapped to whole windows (see period.ts). @default "24h" */
+  since?: string;
+  /** End of the period (exclusive). @default the last window boundary */
+  until?: Date;
+  /** The clock, for tests. @default new Date() */
+  now?: Date;
+  /** Posts drawn from the period. @default 300000 */
+  sample?: number;
+  /** Sample seed. @default 1 */
+  seed?: number;
+  /** "current" or a model version. @default "current" */
+  model?: string;
+  /** This worker's part of the run. @default the whole run (0/1) */
+  shard?: Shard;
+  /** Posts per transaction. @default 2000 */
+  batchSize?: number;
+  /** Another worker may take the shard over after this long without a heartbeat. @default 600 */
+  leaseSeconds?: number;
+  /** tfjs backend for scoring; never silent: the one used is in the summary. @default "auto" */
+  backend?: BackendRequest;
+  /** The image encoder (the model's own, created from its feature config, when not given). */
+  imageEncoder?: ImageEmbedder;
+  /** Called after each committed batch. */
+  onBatch?: (progress: { done: number; total: number }) => void | Promise<void>;
+  /** Called once the shard's predictions are all written, e.g. to refresh trend aggregates. */
+  afterWrite?: (db: Db, period: Period) => Promise<void>;
+}
+
+export interface InferSummary {
+  runId: string;
+  modelVersion: string;
+  period: { from: string; to: string };
+  shard: string;
+  /** Posts of this shard's part of the sample. */
+  sampled: number;
+  /** Sampled posts with predictions in the run (this attempt and earlier ones). */
+  scored: number;
+  /** Sampled posts with no usable modality, set aside. */
+  quarantined: number;
+  /** Scored posts that had some modality set aside (image or video failed, bad text). */
+  flagged: number;
+  /** Posts already done by an earlier attempt of the run (skipped). */
+  resumed: number;
+  /** Prediction rows written by this attempt. */
+  rows: number;
+  tags: number;
+  batches: number;
+  /** The tfjs backend that scored. */
+  backend: string;
+  features: { cache_hits: number; computed: number };
+  timings_s: Record<string, number>;
+}
+
+export async function runInference(
+  store: Store,
+  settings: Settings,
+  options: InferOptions = {},
+): Promise<InferSummary> {
+  const t0 = performance.now();
+  const timings: Record<string, number> = { features: 0, predict: 0, write: 0 };
+  const since = options.since ?? "24h";
+  const shard = options.shard ?? WHOLE;
+  const batchSize = options.batchSize ?? 2000;
+  const lease = options.leaseSeconds ?? 600;
+  const { db } = store;
+
+  const { version, path } = await new ModelRegistry(settings.modelsDir).resolve(options.model ?? "current");
+  const period = inferPeriod(since, { until: options.until, now: options.now });
+  const spec: SampleSpec = { period, size: options.sample ?? 300_000, seed: options.seed ?? 1 };
+  const runId = inferRunId(version, spec);
+  const quarantineSource = `infer:${runId}`;
+  const backend = await selectBackend({ backend: options.backend ?? "auto" });
+  const fitted = await loadFitted(path);
+  const { model, meta } = await loadFusionModel(path);
+  const own = options.imageEncoder ? undefined : await createEncoder(fitted.config.image.encoder, {
+    cacheDir: join(settings.dataDir, "cache", "encoders"),
+  }).catch((err) => {
+    model.network.dispose();
+    throw err;
+  });
+  const encoder = options.imageEncoder ?? own as unknown as ImageEmbedder;
+  const dispose = async () => {
+    model.network.dispose();
+    await own?.close();
+  };
+  const claim = await claimShard(db, runId, shard, { leaseSeconds: lease }).catch(async (err) => {
+    await dispose();
+    throw err;
+  });
+  let lost: Error | undefined;
+  const beat = setInterval(() => claim.renew().catch((e) => (lost = e)), (lease * 1000) / 3);
+  let next: Promise<unknown> | undefined; // the batch being prepared ahead
+  try {
+    await startRun(db, "infer", {
+      id: runId,
+      params: {
+        since,
+        from: period.from.toISOString(),
+        to: period.to.toISOString(),
+        sample: spec.size,
+        seed: spec.seed,
+        model: version,
+        shards: shard.count,
+      },
+      modelVersion: version,
+      codeVersion: (await codeVersion()).gitSha,
+    });
+    let t = performance.now();
+    const ids = await sampleIds(db, spec, shard);
+    const done = new Set(
+      (await db.query<{ id: string }>(
+        `select distinct post_id as id from predictions where run_id = $1 and post_id = any($2::text[])
+         union select item from quarantine
+         where stage = 'infer' and source = $3 and modality = '' and item = any($2::text[])`,
+        [runId, ids, quarantineSource],
+      )).map((r) => r.id),
+    );
+    const todo = ids.filter((id) => !done.has(id));
+    timings.sample = secs(t);
+    const tagIds = await ensureTags(db, meta.tags);
+    const tagOf = meta.tags.map((name) => tagIds.get(name)!);
+    const k = meta.tags.length;
+    let rows = 0, batches = 0;
+    const features = { cache_hits: 0, computed: 0 };
+
+    // Batch i+1 is read, assembled and scored while batch i is written: JS and the database work at once.
+    const prepare = async (start: number) => {
+      let t = performance.now();
+      const posts = await readPostsById(db, todo.slice(start, start + batchSize));
+      const texts = await prepareTexts(posts, fitted.config);
+      const feats = await assembleFeatures(posts, texts, fitted, {
+        blobs: store.blobs,
+        cacheRoot: join(settings.dataDir, "features"),
+        imageEncoder: encoder,
+      });
+      features.cache_hits += feats.stats.cache_hits;
+      features.computed += feats.stats.computed;
+      timings.features += secs(t);
+      t = performance.now();
+      const probs = feats.count > 0 ? await predict(model, fusionInput(feats)) : new Float32Array();
+      timings.predict += secs(t);
+      const n = feats.count * k;
+      const postCol = new Array<string>(n), tagCol = new Array<number>(n);
+      const probCol = new Array<number>(n), predCol = new Array<number>(n);
+      for (let i = 0; i < feats.count; i++) {
+        for (let j = 0; j < k; j++) {
+          const p = probs[i * k + j];
+          if (!(p >= 0 && p <= 1)) {
+            throw new RangeError(`Cannot record prediction for post "${feats.ids[i]}": probability "${p}"`);
+          }
+          postCol[i * k + j] = feats.ids[i];
+          tagCol[i * k + j] = tagOf[j];
+          probCol[i * k + j] = p;
+          predCol[i * k + j] = p >= meta.thresholds[j] ? 1 : 0; // int: postgres.js mis-sends boolean[]
+        }
+      }
+      return { feats, postCol, tagCol, probCol, predCol };
+    };
+    const ahead = (start: number) => {
+      if (start >= todo.length) return undefined;
+      const p = prepare(start);
+      p.catch(() => {}); // awaited below; this only keeps an abandoned batch from being "unhandled"
+      return p;
+    };
+    let ready = ahead(0);
+    for (let start = 0; start < todo.length; start += batchSize) {
+      if (lost) throw lost;
+      const { feats, postCol, tagCol, probCol, predCol } = await ready!;
+      next = ready = ahead(start + batchSize);
+      t = performance.now();
+      rows += await db.transaction(async (tx) => {
+        await claim.renew(tx);
+        const [w] = await tx.query<{ n: number }>(
+          `with ins as (
+             insert into predictions (run_id, post_id, tag_id, probability, predicted, model_version)
+             select $1, u.post_id, u.tag_id, u.probability, u.predicted <> 0, $6
+             from unnest($2::text[], $3::int[], $4::real[], $5::int[]) as u(post_id, tag_id, probability, predicted)
+             on conflict do nothing returning 1)
+           select count(*)::int as n from ins`,
+          [runId, postCol, tagCol, probCol, predCol, version],
+        );
+        await quarantine(
+          tx,
+          feats.problems.map((p) => ({
+            stage: "infer" as const,
+            source: quarantineSource,
+            item: p.postId,
+            modality: p.modality,
+            reason: p.reason,
+            runId,
+          })),
+        );
+        return w.n;
+      });
+      timings.write += secs(t);
+      batches++;
+      await options.onBatch?.({ done: Math.min(start + batchSize, todo.length), total: todo.length });
+    }
+
+    const [c] = await db.query<{ scored: number; quarantined: number; flagged: number }>(
+      `with s as (select distinct post_id from predictions where run_id = $1 and post_id = any($2::text[])),
+       q as (select item, bool_or(modality = '') as out from quarantine
+             where stage = 'infer' and source = $3 and item = any($2::text[]) group by item)
+       select (select count(*) from s)::int as scored,
+         (select count(*) from q where out)::int as quarantined,
+         (select count(*) from q join s on s.post_id = q.item where not q.out)::int as flagged`,
+      [runId, ids, quarantineSource],
+    );
+    timings.total = secs(t0);
+    const summary: InferSummary = {
+      runId,
+      modelVersion: version,
+      period: { from: period.from.toISOString(), to: period.to.toISOString() },
+      shard: shardKey(shard),
+      sampled: ids.length,
+      scored: c.scored,
+      quarantined: c.quarantined,
+      flagged: c.flagged,
+      resumed: done.size,
+      rows,
+      tags: k,
+      batches,
+      backend: backend.name,
+      features,
+      timings_s: timings,
+    };
+    await finishShard(db, runId, shard, { ...summary });
+    await options.afterWrite?.(db, period);
+    return summary;
+  } catch (err) {
+    await finishShard(db, runId, shard, { error: (err as Error).message }).catch(() => {});
+    throw err;
+  } finally {
+    await next?.catch(() => {}); // let a batch prepared ahead finish before the model goes
+    clearInterval(beat);
+    await claim.release().catch(() => {});
+    await dispose();
+  }
+}
+
+const secs = (since: number) => Math.round(performance.now() - since) / 1000;
+
+/** Records one shard's outcome on the run; the run succeeds when every shard has succeeded. */
+async function finishShard(db: Db, runId: string, shard: Shard, outcome: Record<string, unknown>) {
+  await db.query(
+    `update runs set
+       summary = jsonb_set(summary, '{shards}', coalesce(summary -> 'shards', '{}'::jsonb) || jsonb_build_object($2::text, $3::jsonb)),
+       status = case
+         when $3::jsonb ? 'error' then 'failed'
+         when (select count(*) from jsonb_each(coalesce(summary -> 'shards', '{}'::jsonb) || jsonb_build_object($2::text, $3::jsonb)) e
+               where not (e.value ? 'error')) >= $4 then 'succeeded'
+         else 'running' end,
+       finished_at = now()
+     where id = $1`,
+    [runId, shardKey(shard), JSON.stringify(outcome), shard.count],
+  );
+}
