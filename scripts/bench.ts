@@ -7,6 +7,7 @@
  *                                 texts/s normalization + language id, Arrow cache write/read MB/s
  *   deno task bench encode        MobileNetV2 images/s (onnxruntime vs tfjs-wasm), text encoders texts/s
  *   deno task bench train         seconds per epoch and total on 50,000 cached posts (wasm here)
+ *   deno task bench infer         posts/s scored and written on PostgreSQL (cached features, and encoding first)
  *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL
  *   deno task bench all           every benchmark that is built
  *
@@ -27,6 +28,7 @@ import { benchTextNgrams } from "@/encode/text_ngrams.ts";
 import { benchTextFastText } from "@/encode/text_fasttext.ts";
 import { benchTrain } from "@/model/bench_train.ts";
 import { DEFAULT_GOEMOTIONS_DIR } from "@/ingest/sources.ts";
+import { benchInfer } from "@/infer/bench_infer.ts";
 import { benchServe } from "@/server/bench_serve.ts";
 import { startCluster } from "../tests/support/postgres_cluster.ts";
 import { freshPglite, freshPostgres } from "../tests/support/db.ts";
@@ -67,6 +69,15 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
     };
   },
   train: () => benchTrain({ posts: 50_000 }),
+  async infer() {
+    const pg = await freshPostgres();
+    if (!pg) throw new UsageError("the infer benchmark needs PostgreSQL (apt-get install postgresql)");
+    try {
+      return await benchInfer(pg.db);
+    } finally {
+      await pg.db.close();
+    }
+  },
   async serve() {
     const cluster = await startCluster();
     try {

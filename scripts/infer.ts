@@ -17,24 +17,17 @@
  * is in use — cron simply tries again next time); 69 unavailable (database unreachable, no model);
  * 64 usage; 1 failed.
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/settings.ts";
 import { InferBusyError, type InferOptions, parseShard, runInference } from "@/infer/mod.ts";
 import { DatabaseUnavailableError, openStore } from "@/store/mod.ts";
+import { refreshAggregates } from "@/trends/mod.ts";
 import { EXIT, run, UsageError } from "./_cli.ts";
 
-const TRENDS = new URL("../src/trends/mod.ts", import.meta.url);
-
-/** The trend aggregates refresh, when the trends module is there (it is built separately). */
-async function trendsRefresh(): Promise<InferOptions["afterWrite"]> {
-  if (!existsSync(fileURLToPath(TRENDS))) return undefined;
-  const mod = await import(TRENDS.href);
-  return typeof mod.refreshAggregates === "function"
-    ? (db, period) => mod.refreshAggregates(db, { from: period.from, to: period.to })
-    : undefined;
-}
+/** After writing, the trend aggregates of the period are rebuilt, so the dashboard reads fresh figures. */
+const trendsRefresh: InferOptions["afterWrite"] = async (db, period) => {
+  await refreshAggregates(db, { from: period.from, to: period.to });
+};
 
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -86,7 +79,7 @@ export async function main(args: string[]): Promise<number> {
       batchSize: num("batch-size", values["batch-size"]),
       leaseSeconds: num("lease", values.lease),
       onBatch: ({ done, total }) => console.log(`infer: ${done}/${total} posts`),
-      afterWrite: await trendsRefresh(),
+      afterWrite: trendsRefresh,
     });
     console.log(
       `infer: run ${s.runId} (model ${s.modelVersion}, ${s.period.from} .. ${s.period.to}, shard ${s.shard})`,
