@@ -13,6 +13,8 @@ export interface PromotionInput {
   /** Scores this close count as equal (retraining noise). @default 0.005 */
   tolerance?: number;
   force?: boolean;
+  /** False when the current model tags another vocabulary (another source): not comparable. @default true */
+  comparable?: boolean;
 }
 
 export interface PromotionDecision {
@@ -24,6 +26,13 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
   const tol = input.tolerance ?? 0.005;
   const fmt = (x: number) => x.toFixed(4);
   if (input.force) return { promote: true, reason: "forced (--force)" };
+  if (input.comparable === false) {
+    return {
+      promote: false,
+      reason: "kept as candidate: the current model tags a different vocabulary (another source), so the two " +
+        "cannot be compared on one test set (use --force to replace it)",
+    };
+  }
   if (input.current === undefined) return { promote: true, reason: "no current model" };
   if (input.candidate + tol >= input.current) {
     return {

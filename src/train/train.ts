@@ -257,7 +257,8 @@ export async function train(
       : undefined;
     const decision = decidePromotion({
       candidate: metrics.weighted_f05,
-      current: currentScore,
+      current: currentScore?.score,
+      comparable: currentScore ? sameTags(currentScore.tags, tags) : true,
       force: options.force,
       tolerance: options.tolerance,
     });
@@ -341,6 +342,8 @@ async function quarantineProblems(
   );
 }
 
+const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
+
 /** The current model's weighted F0.5 on the candidate's test posts (its own features and thresholds). */
 async function scoreCurrent(
   registry: ModelRegistry,
@@ -348,7 +351,7 @@ async function scoreCurrent(
   testPosts: DatasetPost[],
   settings: Settings,
   store: Store,
-): Promise<number | undefined> {
+): Promise<{ score: number; tags: string[] } | undefined> {
   const { path } = await registry.resolve(version);
   let fitted: FittedFeatures;
   try {
@@ -379,7 +382,7 @@ async function scoreCurrent(
       rows: all.length,
       cols: meta.tags.length,
     };
-    return scoreThresholded(scores, y, meta.thresholds).weighted_f05;
+    return { score: scoreThresholded(scores, y, meta.thresholds).weighted_f05, tags: meta.tags };
   } finally {
     await encoder.close();
     model.network.dispose();
