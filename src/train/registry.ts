@@ -29,7 +29,8 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
   if (input.comparable === false) {
     return {
       promote: false,
-      reason: "kept as candidate: the current model tags a different vocabulary (another source), so the two " +
+      reason:
+        "kept as candidate: the current model tags a different vocabulary (another source), so the two " +
         "cannot be compared on one test set (use --force to replace it)",
     };
   }

@@ -10,7 +10,11 @@ Deno.test("decidePromotion() promotes only a model at least as good as the curre
     ["worse but forced", { candidate: 0.1, current: 0.5, force: true }, true],
     ["tolerance is configurable", { candidate: 0.497, current: 0.5, tolerance: 0 }, false],
     ["another tag vocabulary is not comparable", { candidate: 0.9, current: 0.1, comparable: false }, false],
-    ["another tag vocabulary, forced", { candidate: 0.9, current: 0.1, comparable: false, force: true }, true],
+    [
+      "another tag vocabulary, forced",
+      { candidate: 0.9, current: 0.1, comparable: false, force: true },
+      true,
+    ],
   ];
   for (const [name, input, promote] of cases) {
     await t.step(name, () => assert.equal(decidePromotion(input).promote, promote));
