@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { dbTest, freshPglite } from "../../tests/support/db.ts";
 import type { Db } from "@/store/db.ts";
+import { LATEST_VERSION } from "@/store/migrate.ts";
 import { refreshAggregates, seedTrendData, syntheticTrendData } from "@/trends/mod.ts";
 import { createApp } from "./app.ts";
 
@@ -44,7 +45,7 @@ dbTest("the API answers every metric route from the aggregates", async (db) => {
   assert.equal(models.body.current.version, "fusion-v1");
   const health = await json(await app.request("/api/health"));
   assert.equal(health.body.status, "ok");
-  assert.equal(health.body.db.schemaVersion, 2);
+  assert.equal(health.body.db.schemaVersion, LATEST_VERSION);
   assert.equal(health.body.lastInferRun.id, "infer-synthetic");
 });
 
