@@ -64,8 +64,13 @@ export async function main(args: string[]): Promise<number> {
   } else {
     await step("train", () => train(["--source", "sample", "--seed", values.seed!]));
   }
-  // The sample spans 24 months up to 2026-11: score all of it so the trends have history.
-  await step("infer", () => infer(["--since", "36mo", "--sample", values.posts!, "--seed", values.seed!]));
+  // The sample spans the 24 months up to 2026-11: score every post of it (a period ending today, UTC) so the
+  // trends have history; a rerun today names the same period and finds the run already done.
+  const today = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000).toISOString();
+  await step(
+    "infer",
+    () => infer(["--since", "800d", "--until", today, "--sample", values.posts!, "--seed", values.seed!]),
+  );
   await step("trends", async () => {
     const s = await openStore(settings);
     try {
