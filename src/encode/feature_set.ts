@@ -105,7 +105,8 @@ export async function prepareTexts(
   return out;
 }
 
-function metadataRow(p: DatasetPost, lang: string) {
+/** A stored post as the metadata transform reads it. */
+export function metadataRow(p: DatasetPost, lang: string) {
   const raw: RawPost = {
     platform: p.platform,
     nativeId: p.id,
@@ -201,23 +202,7 @@ export async function assembleFeatures(
     `video/${safe(ctx.imageEncoder.id)}`,
     videoDim(imgDim),
   );
-  const refs = { image: [] as MediaRef[], video: [] as MediaRef[] };
-  for (const p of posts) {
-    for (const m of p.media) {
-      if (m.error && !m.blob_sha256) problems.push({ postId: p.id, modality: m.kind, reason: m.error });
-      if (!m.blob_sha256) continue;
-      const path = await ctx.blobs.localPath(m.blob_sha256).catch(() => undefined);
-      if (!path) {
-        problems.push({
-          postId: p.id,
-          modality: m.kind,
-          reason: `media blob "${m.blob_sha256}" is missing from the blob store`,
-        });
-        continue;
-      }
-      refs[m.kind].push({ sha: m.blob_sha256, path, postId: p.id });
-    }
-  }
+  const refs = await collectMediaRefs(posts, ctx.blobs, problems);
   const total = refs.image.length + refs.video.length;
   let done = 0;
   const tick = (n: number) => ctx.onProgress?.(done += n, total);
@@ -318,6 +303,27 @@ export async function assembleFeatures(
   return out;
 }
 
+/** Every stored image and video of the posts, with a local path; missing blobs and failed downloads go to `problems`. */
+async function collectMediaRefs(posts: DatasetPost[], blobs: BlobStore, problems: FeatureProblem[]) {
+  const refs = { image: [] as MediaRef[], video: [] as MediaRef[] };
+  for (const p of posts) {
+    for (const m of p.media) {
+      if (!m.blob_sha256) {
+        if (m.error) problems.push({ postId: p.id, modality: m.kind, reason: m.error });
+        continue;
+      }
+      const path = await blobs.localPath(m.blob_sha256).catch(() => undefined);
+      if (path) refs[m.kind].push({ sha: m.blob_sha256, path, postId: p.id });
+      else {problems.push({
+          postId: p.id,
+          modality: m.kind,
+          reason: `media blob "${m.blob_sha256}" is missing from the blob store`,
+        });}
+    }
+  }
+  return refs;
+}
+
 /** The `max` heaviest n-grams as [ids..., weights...] (ids fit exactly in float32 below 2^24). */
 export function packBag(indices: Int32Array, values: Float32Array, max: number): Float32Array {
   const order = Array.from(indices.keys());
@@ -373,22 +379,7 @@ export async function precomputeFeatures(
     `video/${safe(ctx.imageEncoder.id)}`,
     videoDim(dim),
   );
-  const refs = { image: [] as MediaRef[], video: [] as MediaRef[] };
-  for (const p of posts) {
-    for (const m of p.media) {
-      if (!m.blob_sha256) {
-        if (m.error) problems.push({ postId: p.id, modality: m.kind, reason: m.error });
-        continue;
-      }
-      const path = await ctx.blobs.localPath(m.blob_sha256).catch(() => undefined);
-      if (path) refs[m.kind].push({ sha: m.blob_sha256, path, postId: p.id });
-      else {problems.push({
-          postId: p.id,
-          modality: m.kind,
-          reason: `media blob "${m.blob_sha256}" is missing from the blob store`,
-        });}
-    }
-  }
+  const refs = await collectMediaRefs(posts, ctx.blobs, problems);
   const total = refs.image.length + refs.video.length;
   let done = 0;
   const tick = (n: number) => ctx.onProgress?.(done += n, total);

@@ -4,9 +4,9 @@
  * predictions), and the model's age.
  */
 import type { Settings } from "@/config/settings.ts";
-import { loadFitted } from "@/encode/feature_set.ts";
+import { loadFitted, metadataRow } from "@/encode/feature_set.ts";
 import { windowStart } from "@/ingest/window.ts";
-import { applyMetadataTransform, featureNames, postMetadataRow } from "@/preprocess/metadata.ts";
+import { applyMetadataTransform, featureNames } from "@/preprocess/metadata.ts";
 import { type DatasetPost, readDataset, type Store } from "@/store/mod.ts";
 import { type DriftReport, driftVerdict, psi, psiOfShares } from "./drift.ts";
 import { readManifests } from "./manifest.ts";
@@ -22,23 +22,7 @@ export interface DriftCheckOptions {
   now?: Date;
 }
 
-const row = (p: DatasetPost) =>
-  postMetadataRow({
-    platform: p.platform,
-    nativeId: p.id,
-    createdAt: p.created_at ?? undefined,
-    text: p.doc.text,
-    lang: p.doc.lang ?? p.doc.lang_detected,
-    media: p.media.map((m) => ({ kind: m.kind })),
-    user: {
-      followers: p.user_followers ?? undefined,
-      following: p.user_following ?? undefined,
-      posts: p.user_posts ?? undefined,
-      verified: p.user_verified ?? undefined,
-      createdAt: p.user_created_at ?? undefined,
-    },
-    device: p.device ?? undefined,
-  });
+const row = (p: DatasetPost) => metadataRow(p, p.doc.lang ?? p.doc.lang_detected ?? "und");
 
 export async function checkDrift(
   store: Store,
