@@ -269,7 +269,11 @@ export async function train(
         version,
         runId,
         decision.promote ? "current" : "candidate",
-        JSON.stringify({ weighted_f05: metrics.weighted_f05 }),
+        JSON.stringify({
+          weighted_f05: metrics.weighted_f05,
+          macro_f1: metrics.macro_f1,
+          micro_f1: metrics.micro_f1,
+        }),
         path,
       ],
     );
