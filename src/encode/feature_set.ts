@@ -177,11 +177,68 @@ export interface AssembleContext {
   blobs: BlobStore;
   cacheRoot: string;
   imageEncoder: ImageEmbedder;
+  /**
+   * Caches opened once and reused across calls (an inference run assembles batch after batch; opening a
+   * cache reads all its Arrow files). @default opened for this call only
+   */
+  caches?: CacheShelf;
   /** Called with (done, total) media items. */
   onProgress?: (done: number, total: number) => void;
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/** Feature caches by name, each opened on first use and then kept. */
+export class CacheShelf {
+  readonly #open = new Map<string, Promise<FeatureCache>>();
+  constructor(readonly root: string) {}
+
+  get(name: string, dim: number): Promise<FeatureCache> {
+    let cache = this.#open.get(name);
+    if (!cache) this.#open.set(name, cache = FeatureCache.open(this.root, name, dim));
+    return cache;
+  }
+}
+
+/** The n-gram encoder of a fitted state and the hash that keys its rows: built once per state. */
+const ngramsOf = new WeakMap<FittedFeatures, { encoder: TextNgramsEncoder; idfHash: string }>();
+function fittedNgrams(fitted: FittedFeatures) {
+  let entry = ngramsOf.get(fitted);
+  if (!entry) {
+    entry = {
+      encoder: TextNgramsEncoder.fromJSON(fitted.ngrams),
+      idfHash: sha(JSON.stringify(fitted.ngrams)).slice(0, 16),
+    };
+    ngramsOf.set(fitted, entry);
+  }
+  return entry;
+}
+
+/** Images and videos of the posts embedded through the cache; what failed goes to `problems`. */
+async function embedPostMedia(
+  posts: DatasetPost[],
+  ctx: AssembleContext,
+  config: FeatureConfig,
+  problems: FeatureProblem[],
+) {
+  const shelf = ctx.caches ?? new CacheShelf(ctx.cacheRoot);
+  const dim = ctx.imageEncoder.dim;
+  const imageCache = await shelf.get(`image/${safe(ctx.imageEncoder.id)}`, dim);
+  const videoCache = await shelf.get(`video/${safe(ctx.imageEncoder.id)}`, videoDim(dim));
+  const refs = await collectMediaRefs(posts, ctx.blobs, problems);
+  const total = refs.image.length + refs.video.length;
+  let done = 0;
+  const tick = (n: number) => ctx.onProgress?.(done += n, total);
+  const images = await embedImages(refs.image, ctx.imageEncoder, imageCache, config.image, tick);
+  const videos = await embedVideos(refs.video, ctx.imageEncoder, videoCache, config.video, tick);
+  for (const [kind, o, list] of [["image", images, refs.image], ["video", videos, refs.video]] as const) {
+    for (const ref of list) {
+      const err = o.errors.get(ref.sha);
+      if (err) problems.push({ postId: ref.postId, modality: kind, reason: err.message });
+    }
+  }
+  return { refs, images, videos, imageCache, videoCache };
+}
 
 export async function assembleFeatures(
   posts: DatasetPost[],
@@ -194,36 +251,18 @@ export async function assembleFeatures(
   const problems: FeatureProblem[] = [];
   const stats = { posts: posts.length, left_out: 0, cache_hits: 0, computed: 0 };
 
+  ctx = { ...ctx, caches: ctx.caches ?? new CacheShelf(ctx.cacheRoot) };
   // Media first: the slow part, through the cache.
   const imgDim = ctx.imageEncoder.dim;
-  const imageCache = await FeatureCache.open(ctx.cacheRoot, `image/${safe(ctx.imageEncoder.id)}`, imgDim);
-  const videoCache = await FeatureCache.open(
-    ctx.cacheRoot,
-    `video/${safe(ctx.imageEncoder.id)}`,
-    videoDim(imgDim),
-  );
-  const refs = await collectMediaRefs(posts, ctx.blobs, problems);
-  const total = refs.image.length + refs.video.length;
-  let done = 0;
-  const tick = (n: number) => ctx.onProgress?.(done += n, total);
-  const images = await embedImages(refs.image, ctx.imageEncoder, imageCache, config.image, tick);
-  const videos = await embedVideos(refs.video, ctx.imageEncoder, videoCache, config.video, tick);
+  const { images, videos } = await embedPostMedia(posts, ctx, config, problems);
   for (const o of [images, videos]) {
     stats.cache_hits += o.hits;
     stats.computed += o.computed;
   }
-  for (const [kind, o, list] of [["image", images, refs.image], ["video", videos, refs.video]] as const) {
-    for (const ref of list) {
-      const err = o.errors.get(ref.sha);
-      if (err) problems.push({ postId: ref.postId, modality: kind, reason: err.message });
-    }
-  }
 
   // Text bags, through the cache (keyed by text and the fitted IDF).
-  const ngrams = TextNgramsEncoder.fromJSON(fitted.ngrams);
-  const idfHash = sha(JSON.stringify(fitted.ngrams)).slice(0, 16);
-  const textCache = await FeatureCache.open(
-    ctx.cacheRoot,
+  const { encoder: ngrams, idfHash } = fittedNgrams(fitted);
+  const textCache = await ctx.caches!.get(
     `text/${TEXT_NGRAMS_ID}-${maxTokens}`,
     2 * maxTokens,
   );
@@ -372,25 +411,7 @@ export async function precomputeFeatures(
     if (t.error) problems.push({ postId: id, modality: "text", reason: t.error });
     if (t.text) languages[t.lang] = (languages[t.lang] ?? 0) + 1;
   }
-  const dim = ctx.imageEncoder.dim;
-  const imageCache = await FeatureCache.open(ctx.cacheRoot, `image/${safe(ctx.imageEncoder.id)}`, dim);
-  const videoCache = await FeatureCache.open(
-    ctx.cacheRoot,
-    `video/${safe(ctx.imageEncoder.id)}`,
-    videoDim(dim),
-  );
-  const refs = await collectMediaRefs(posts, ctx.blobs, problems);
-  const total = refs.image.length + refs.video.length;
-  let done = 0;
-  const tick = (n: number) => ctx.onProgress?.(done += n, total);
-  const images = await embedImages(refs.image, ctx.imageEncoder, imageCache, config.image, tick);
-  const videos = await embedVideos(refs.video, ctx.imageEncoder, videoCache, config.video, tick);
-  for (const [kind, o, list] of [["image", images, refs.image], ["video", videos, refs.video]] as const) {
-    for (const ref of list) {
-      const err = o.errors.get(ref.sha);
-      if (err) problems.push({ postId: ref.postId, modality: kind, reason: err.message });
-    }
-  }
+  const { refs, images, videos, imageCache, videoCache } = await embedPostMedia(posts, ctx, config, problems);
   await imageCache.compact();
   await videoCache.compact();
   return {

@@ -14,14 +14,13 @@
 import { join } from "node:path";
 import type { Settings } from "@/config/settings.ts";
 import { createEncoder } from "@/encode/encoder.ts";
-import { assembleFeatures, loadFitted, prepareTexts } from "@/encode/feature_set.ts";
+import { assembleFeatures, CacheShelf, loadFitted, prepareTexts } from "@/encode/feature_set.ts";
 import type { ImageEmbedder } from "@/encode/media_features.ts";
 import { type BackendRequest, loadFusionModel, predict, selectBackend } from "@/model/mod.ts";
 import { type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
 import { codeVersion } from "@/train/code_version.ts";
 import { ModelRegistry } from "@/train/registry.ts";
 import { claimShard } from "./claim.ts";
-import { fusionInput } from "./_fusion.ts";
 import { readPostsById } from "./_posts.ts";
 import { inferPeriod, type Period } from "./period.ts";
 import { inferRunId, sampleIds, type SampleSpec, type Shard, shardKey, WHOLE } from "./sample.ts";
@@ -152,6 +151,7 @@ export async function runInference(
     let rows = 0, batches = 0;
     const features = { cache_hits: 0, computed: 0 };
 
+    const caches = new CacheShelf(join(settings.dataDir, "features")); // opened once for every batch
     // Batch i+1 is read, assembled and scored while batch i is written: JS and the database work at once.
     const prepare = async (start: number) => {
       let t = performance.now();
@@ -159,14 +159,15 @@ export async function runInference(
       const texts = await prepareTexts(posts, fitted.config);
       const feats = await assembleFeatures(posts, texts, fitted, {
         blobs: store.blobs,
-        cacheRoot: join(settings.dataDir, "features"),
+        cacheRoot: caches.root,
+        caches,
         imageEncoder: encoder,
       });
       features.cache_hits += feats.stats.cache_hits;
       features.computed += feats.stats.computed;
       timings.features += secs(t);
       t = performance.now();
-      const probs = feats.count > 0 ? await predict(model, fusionInput(feats)) : new Float32Array();
+      const probs = feats.count > 0 ? await predict(model, feats) : new Float32Array();
       timings.predict += secs(t);
       const n = feats.count * k;
       const postCol = new Array<string>(n), tagCol = new Array<number>(n);

@@ -380,12 +380,7 @@ async function scoreCurrent(
       feats.ids.map((id) => byId.get(id)!.tags.flatMap((t) => index.get(t) ?? [])),
       meta.tags.length,
     );
-    const all = feats.ids.map((_, i) => i);
-    const scores = {
-      data: await predict(model, toFusion(feats, all)),
-      rows: all.length,
-      cols: meta.tags.length,
-    };
+    const scores = { data: await predict(model, feats), rows: feats.count, cols: meta.tags.length };
     return { score: scoreThresholded(scores, y, meta.thresholds).weighted_f05, tags: meta.tags };
   } finally {
     await encoder.close();
