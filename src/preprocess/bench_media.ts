@@ -14,6 +14,7 @@
  */
 import process from "node:process";
 import sharp from "sharp";
+import { turboJpegAvailable } from "./_turbojpeg.ts";
 import { type ImageInput, IMAGENET_NORM, type ImageSpec, preprocessImages, resizeRgb } from "./image.ts";
 import { decodeAllFrames, probeVideo, sampleFrameIndices, sampleVideoFrames, seededRandom } from "./video.ts";
 import { runFfmpeg } from "./_ffmpeg.ts";
@@ -135,6 +136,7 @@ export async function benchImages(
     concurrency,
     cores,
     libvips_threads_per_image: sharp.concurrency(),
+    jpeg_decoder: turboJpegAvailable() ? "libjpeg-turbo (system, FFI)" : "sharp (bundled mozjpeg)",
     best_seconds: round(seconds, 3),
     images_per_s: round(paths.length / seconds, 1),
     // CPU time of this process (all threads) per image, and the rate all cores would give at that cost:
