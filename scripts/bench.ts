@@ -7,9 +7,10 @@
  *                                 texts/s normalization + language id, Arrow cache write/read MB/s
  *   deno task bench encode        MobileNetV2 images/s (onnxruntime vs tfjs-wasm), text encoders texts/s
  *   deno task bench train         seconds per epoch and total on 50,000 cached posts (wasm here)
+ *   deno task bench gpu           the image encoder and the train benchmark on WebGPU (needs a GPU adapter)
  *   deno task bench infer         posts/s scored and written on PostgreSQL (cached features, and encoding first)
  *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL
- *   deno task bench all           every benchmark that is built
+ *   deno task bench all           every benchmark above except gpu
  *
  * Run them on a quiet machine: they measure this machine, not a test.
  */
@@ -27,6 +28,7 @@ import { benchEncode } from "@/encode/bench_encode.ts";
 import { benchTextNgrams } from "@/encode/text_ngrams.ts";
 import { benchTextFastText } from "@/encode/text_fasttext.ts";
 import { benchTrain } from "@/model/bench_train.ts";
+import { benchImageEncoderOnBackend } from "@/model/bench_gpu.ts";
 import { DEFAULT_GOEMOTIONS_DIR } from "@/ingest/sources.ts";
 import { benchInfer } from "@/infer/bench_infer.ts";
 import { benchServe } from "@/server/bench_serve.ts";
@@ -69,6 +71,20 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
     };
   },
   train: () => benchTrain({ posts: 50_000 }),
+  async gpu() {
+    const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
+    if (!adapter || adapter.info.isFallbackAdapter) {
+      throw new UsageError(
+        `the gpu benchmark needs a hardware WebGPU adapter, found ${
+          adapter ? `only "${adapter.info.description}" (software)` : "none"
+        }: run it on a machine with a GPU and its Vulkan driver (libvulkan1)`,
+      );
+    }
+    return {
+      image_encoder: await benchImageEncoderOnBackend({ backend: "webgpu" }),
+      train: await benchTrain({ posts: 50_000, backend: "webgpu" }),
+    };
+  },
   async infer() {
     const pg = await freshPostgres();
     if (!pg) throw new UsageError("the infer benchmark needs PostgreSQL (apt-get install postgresql)");
@@ -90,7 +106,9 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
 
 export async function main(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
-  const names = positionals.length === 0 || positionals.includes("all") ? Object.keys(BENCHES) : positionals;
+  const names = positionals.length === 0 || positionals.includes("all")
+    ? Object.keys(BENCHES).filter((name) => name !== "gpu")
+    : positionals;
   const unknown = names.filter((n) => !(n in BENCHES));
   if (unknown.length > 0) {
     throw new UsageError(

@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type { Encoder, ImageInput } from "./encoder.ts";
 import { packBatch, toRgbSquare } from "./image_input.ts";
-import { loadMobileNetWeights, MOBILENET_DEFAULT_LAYER } from "./mobilenet_weights.ts";
+import { loadMobileNetTfjs, MOBILENET_DEFAULT_LAYER } from "./mobilenet_weights.ts";
 
 /** Options of {@linkcode createMobileNetTfjsEncoder}. */
 export interface MobileNetTfjsOptions {
@@ -58,19 +58,7 @@ export async function createMobileNetTfjsEncoder(
   const { layer = MOBILENET_DEFAULT_LAYER, batchSize = 8, fit = "cover", backend = "wasm" } = options;
   if (backend === "wasm") await useTfjsWasm();
   else await tf.setBackend(backend);
-  const weights = await loadMobileNetWeights();
-  const full = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: weights.modelTopology,
-    weightSpecs: weights.weightSpecs,
-    weightData: weights.weightData,
-  }));
-  const target = full.layers.find((l) => l.name === layer);
-  if (!target) {
-    throw new RangeError(`Cannot create MobileNetV2 encoder: unknown layer "${layer}"`);
-  }
-  const sub = tf.model({ inputs: full.inputs, outputs: target.output as tf.SymbolicTensor });
-  const shape = sub.outputs[0].shape;
-  const dim = shape[shape.length - 1] as number;
+  const { full, sub, dim, weights } = await loadMobileNetTfjs(layer);
   let closed = false;
 
   async function run(images: Uint8Array[]): Promise<Float32Array[]> {

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -49,6 +50,34 @@ export const MOBILENET_DEFAULT_LAYER = "flatten_1";
 export const MOBILENET_IMAGENET_LAYER = "block_10_project_BN";
 
 let cached: Promise<MobileNetWeights> | undefined;
+
+/** The shipped model as a tfjs layers model cut at `layer`; dispose `full` when done. */
+export interface MobileNetTfjs {
+  full: tf.LayersModel;
+  /** Inputs to `layer`'s output. */
+  sub: tf.LayersModel;
+  /** Channels of `layer`'s output (the embedding size after pooling). */
+  dim: number;
+  weights: MobileNetWeights;
+}
+
+/** Builds the tfjs model on the active tfjs backend, cut at `layer`. */
+export async function loadMobileNetTfjs(layer: string = MOBILENET_DEFAULT_LAYER): Promise<MobileNetTfjs> {
+  const weights = await loadMobileNetWeights();
+  const full = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: weights.modelTopology,
+    weightSpecs: weights.weightSpecs,
+    weightData: weights.weightData,
+  }));
+  const target = full.layers.find((l) => l.name === layer);
+  if (!target) {
+    full.dispose();
+    throw new RangeError(`Cannot create MobileNetV2 encoder: unknown layer "${layer}"`);
+  }
+  const sub = tf.model({ inputs: full.inputs, outputs: target.output as tf.SymbolicTensor });
+  const shape = sub.outputs[0].shape;
+  return { full, sub, dim: shape[shape.length - 1] as number, weights };
+}
 
 /** Loads (once per process) the MobileNetV2 files from `node_modules/nsfwjs/dist/models/mobilenet_v2`. */
 export function loadMobileNetWeights(): Promise<MobileNetWeights> {
