@@ -19,7 +19,8 @@ interface ChartState {
 }
 
 Deno.test({
-  name: "the dashboard draws shares, growth, bursts, clusters and runs, and the tag filter changes the chart",
+  name:
+    "the dashboard draws shares, growth, bursts, clusters and runs, the tag filter changes the chart, and a read token is sent",
   ignore: !existsSync(CHROMIUM) && !Deno.env.get("CI"),
   sanitizeResources: false,
   sanitizeOps: false,
@@ -121,6 +122,24 @@ Deno.test({
       await page.screenshot({ path: "data/screenshots/dashboard.png", fullPage: true });
       assert.deepEqual(errors, []);
       assert.deepEqual(external, []);
+
+      // A server with a read token: the page says how to give it, then loads with it.
+      const locked = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+        createApp({ db, options: { readToken: "r3ad" } }).fetch,
+      );
+      try {
+        const lockedUrl = `http://127.0.0.1:${locked.addr.port}/`;
+        await page.goto(lockedUrl);
+        await page.waitForFunction(() => document.body.dataset.state === "error", null, { timeout: 30_000 });
+        assert.match(await page.locator("#status").textContent() ?? "", /read token .*#token=YOUR_TOKEN/);
+        await page.goto(`${lockedUrl}#token=r3ad`);
+        await page.reload(); // a fragment change alone does not reload the page
+        await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 30_000 });
+        assert.equal(page.url(), lockedUrl, "the token leaves the address bar");
+      } finally {
+        await locked.shutdown();
+      }
     } finally {
       await browser.close();
       await server.shutdown();

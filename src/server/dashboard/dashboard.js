@@ -13,9 +13,27 @@ const charts = {
 globalThis.dashboard = { charts, renders: 0 };
 addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
 
+// A server started with API_READ_TOKEN wants a bearer token: open the page as /#token=TOKEN. The fragment
+// never reaches the server or its logs; the token stays for this tab's session and leaves the address bar.
+const TOKEN_KEY = "posttagger-read-token";
+const given = new URLSearchParams(location.hash.slice(1)).get("token");
+if (given) {
+  sessionStorage.setItem(TOKEN_KEY, given);
+  history.replaceState(null, "", location.pathname + location.search);
+}
+
 async function api(path, params = {}) {
   const qs = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v !== undefined));
-  const res = await fetch(`/api/${path}${qs.size ? `?${qs}` : ""}`);
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const res = await fetch(`/api/${path}${qs.size ? `?${qs}` : ""}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  if (res.status === 401 || res.status === 403) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    throw new Error(
+      `this server needs a read token (${res.status}): open the page as ${location.pathname}#token=YOUR_TOKEN`,
+    );
+  }
   const body = await res.json();
   if (!res.ok) throw new Error(body.error ?? res.statusText);
   return body;
