@@ -108,6 +108,7 @@ async function runTesseract(binary: string, args: string[], stdin?: Uint8Array, 
       signal,
     }).spawn();
   } catch (err) {
+    if (signal.aborted) return { code: -1, signal: null, timedOut: true, stdout: "", stderr: "" };
     if (err instanceof Deno.errors.NotFound) {
       throw new Error(
         `Cannot run OCR: the "${binary}" binary is not installed; install it with "${INSTALL}"`,
