@@ -8,7 +8,7 @@
  * - Words tesseract itself is unsure of (confidence below `minConfidence`) and words with fewer than two
  *   letters or digits are dropped: photos without text otherwise give stray letters. An image without
  *   text gives `""`, not an error.
- * - Images run with bounded concurrency and a timeout per image; one failed image comes back as its own
+ * - Images run with bounded concurrency (one single-threaded process each) and a timeout per image; one failed image comes back as its own
  *   error and never stops the others.
  *
  * How the text reaches the text encoder ({@linkcode appendImageText}): the post's own text, then one
@@ -43,7 +43,7 @@ export interface OcrConfig {
   minConfidence?: number;
   /** Tesseract page segmentation mode (3: automatic; 11, sparse text, reads noise in photos). @default 3 */
   psm?: number;
-  /** Images with a shorter long side are upscaled to it. @default 1600 */
+  /** Images with a shorter long side are upscaled to it (small text reads better). @default 1000 */
   minSide?: number;
 }
 
@@ -74,7 +74,7 @@ export function resolveOcrConfig(config: OcrConfig = {}): Required<OcrConfig> {
     langs: [...langs],
     minConfidence: config.minConfidence ?? 60,
     psm: config.psm ?? 3,
-    minSide: config.minSide ?? 1600,
+    minSide: config.minSide ?? 1000,
   };
 }
 
@@ -105,6 +105,8 @@ async function runTesseract(binary: string, args: string[], stdin?: Uint8Array, 
       stdin: stdin ? "piped" : "null",
       stdout: "piped",
       stderr: "piped",
+      // One thread per process: concurrency is bounded by running `concurrency` processes.
+      env: { OMP_THREAD_LIMIT: "1" },
       signal,
     }).spawn();
   } catch (err) {
@@ -180,7 +182,7 @@ async function ocrInput(image: ImageInput, minSide: number, maxPixels: number): 
   const long = Math.max(w ?? 0, h ?? 0);
   if (!long) throw new TypeError("image has no size");
   const scale = long < minSide ? minSide / long : 1;
-  let pipeline = rotated.flatten({ background: "#ffffff" }).greyscale().normalise();
+  let pipeline = rotated.flatten({ background: "#ffffff" }).greyscale().normalise({ lower: 0, upper: 100 }); // min-max stretch (percentiles black out flat backgrounds)
   if (scale > 1) {
     pipeline = pipeline.resize(Math.round(w! * scale), Math.round(h! * scale), { kernel: "cubic" });
   }

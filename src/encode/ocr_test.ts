@@ -103,7 +103,7 @@ Deno.test("appendImageText() marks each image's text on its own line after the p
 });
 
 Deno.test("resolveOcrConfig() fills the defaults and refuses a language code that is not one", () => {
-  assert.deepEqual(resolveOcrConfig(), { langs: ["eng"], minConfidence: 60, psm: 3, minSide: 1600 });
+  assert.deepEqual(resolveOcrConfig(), { langs: ["eng"], minConfidence: 60, psm: 3, minSide: 1000 });
   assert.throws(() => resolveOcrConfig({ langs: ["eng; rm -rf"] }), /is not a tesseract language code/);
 });
 
