@@ -27,7 +27,10 @@ export interface Settings {
    * costs time per image. Inference always uses those the model was trained with. @default []
    */
   extras?: FeatureExtra[];
-  /** Tesseract language packs of the ocr extra (`OCR_LANGS=eng+deu`; Debian `tesseract-ocr-<lang>`). @default ["eng"] */
+  /**
+   * Tesseract language packs of the ocr extra (`OCR_LANGS=eng+deu`; Debian `tesseract-ocr-<lang>`).
+   * @default ["eng"]
+   */
   ocrLangs?: string[];
 }
 
@@ -52,7 +55,8 @@ export function loadSettings(env: Record<string, string | undefined> = Deno.env.
     modelsDir: resolve(root, env.MODELS_DIR ?? "models"),
     runsDir: resolve(root, env.RUNS_DIR ?? join("experiments", "runs")),
     extras: parseExtras(env.FEATURE_EXTRAS ?? ""),
-    ocrLangs: (env.OCR_LANGS || "eng").split(/[+,\s]+/).filter((l) => l.length > 0), // English ships with tesseract-ocr-eng
+    // English: the pack CI installs (tesseract-ocr-eng).
+    ocrLangs: (env.OCR_LANGS || "eng").split(/[+,\s]+/).filter((l) => l.length > 0),
   };
 }
 

@@ -120,7 +120,7 @@ export interface FittedFeatures {
 }
 
 export interface PreparedText {
-  /** Normalized text ("" when the post has none or it was unusable); with the ocr extra, image text appended. */
+  /** Normalized text ("" when the post has none or it was unusable); the ocr extra appends image text. */
   text: string;
   /** Language of the post's own text (image text never changes it). */
   lang: string;
@@ -184,7 +184,7 @@ export async function prepareTexts(
   return out;
 }
 
-/** Reads the text in the posts' images (once per blob, through the OCR cache) and appends it to their texts. */
+/** Reads the text in the posts' images (once per blob, cached) and appends it to their text. */
 async function addImageText(
   posts: DatasetPost[],
   texts: Map<string, PreparedText>,

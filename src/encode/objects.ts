@@ -48,7 +48,7 @@ const OUTPUT = "tower_0/detections";
 
 /** Options of {@linkcode loadObjectScorer}. */
 export interface ObjectScorerOptions {
-  /** Folder holding `centernet.json` and its weights. @default the installed `@vladmandic/human`'s `models/` */
+  /** Folder of `centernet.json` and its weights. @default the installed `@vladmandic/human`'s `models/` */
   modelDir?: string;
 }
 
@@ -146,7 +146,7 @@ function objectsId(modelDir: string): string {
   return `${OBJECTS_ID}@${OBJECTS_VERSION}+human-${version}`;
 }
 
-/** Runs `fn` with the wasm backend active, then gives the previous backend back (train/infer may use another). */
+/** Runs `fn` on the wasm backend, then restores the previous one (train/infer may use another). */
 async function onWasm<T>(fn: () => Promise<T>): Promise<T> {
   const previous = tf.getBackend() as string | null;
   await useTfjsWasm();

@@ -8,8 +8,8 @@
  * - Words tesseract itself is unsure of (confidence below `minConfidence`) and words with fewer than two
  *   letters or digits are dropped: photos without text otherwise give stray letters. An image without
  *   text gives `""`, not an error.
- * - Images run with bounded concurrency (one single-threaded process each) and a timeout per image; one failed image comes back as its own
- *   error and never stops the others.
+ * - Images run with bounded concurrency (one single-threaded process each) and a timeout per image;
+ *   one failed image comes back as its own error and never stops the others.
  *
  * How the text reaches the text encoder ({@linkcode appendImageText}): the post's own text, then one
  * line per image with text, in media order, each starting with the marker `[image text]`:
@@ -78,7 +78,7 @@ export function resolveOcrConfig(config: OcrConfig = {}): Required<OcrConfig> {
   };
 }
 
-/** Appends each non-empty image text after `text` on its own line, marked with {@linkcode IMAGE_TEXT_MARKER}. */
+/** Appends each non-empty image text after `text`, a line each, marked with {@linkcode IMAGE_TEXT_MARKER}. */
 export function appendImageText(text: string, imageTexts: readonly string[]): string {
   const lines = imageTexts.map((t) => t.trim()).filter((t) => t.length > 0).map((t) =>
     `${IMAGE_TEXT_MARKER} ${t.replace(/\s+/g, " ")}`
@@ -182,7 +182,8 @@ async function ocrInput(image: ImageInput, minSide: number, maxPixels: number): 
   const long = Math.max(w ?? 0, h ?? 0);
   if (!long) throw new TypeError("image has no size");
   const scale = long < minSide ? minSide / long : 1;
-  let pipeline = rotated.flatten({ background: "#ffffff" }).greyscale().normalise({ lower: 0, upper: 100 }); // min-max stretch (percentiles black out flat backgrounds)
+  // A min-max stretch: the default percentile stretch blacks out flat backgrounds and the text with them.
+  let pipeline = rotated.flatten({ background: "#ffffff" }).greyscale().normalise({ lower: 0, upper: 100 });
   if (scale > 1) {
     pipeline = pipeline.resize(Math.round(w! * scale), Math.round(h! * scale), { kernel: "cubic" });
   }
