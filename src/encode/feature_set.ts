@@ -41,7 +41,6 @@ import {
   videoDim,
   type VideoFeatureConfig,
 } from "./media_features.ts";
-import { withObjectScores } from "./objects.ts";
 import {
   appendImageText,
   checkTesseract,
@@ -380,8 +379,11 @@ async function embedPostMedia(
   problems: FeatureProblem[],
 ) {
   const shelf = ctx.caches ?? new CacheShelf(ctx.cacheRoot);
-  // The objects extra: a wrapped encoder with its own id, so its rows live in their own cache.
-  const objects = config.extras?.objects ? withObjectScores(ctx.imageEncoder) : undefined;
+  // The objects extra: a wrapped encoder with its own id, so its rows live in their own cache. Imported
+  // only when on: loading tfjs-backend-wasm registers it as tfjs's preferred backend process-wide.
+  const objects = config.extras?.objects
+    ? (await import("./objects.ts")).withObjectScores(ctx.imageEncoder)
+    : undefined;
   const encoder = objects ?? ctx.imageEncoder;
   const dim = encoder.dim;
   const imageCache = await shelf.get(`image/${safe(encoder.id)}`, dim);
