@@ -227,6 +227,7 @@ async function addImageText(
     await cache.put(rows);
     media.onProgress?.(Math.min(i + step, todo.length), todo.length);
   }
+  if (cache.parts > 8) await cache.compact();
   for (const p of posts) {
     const t = texts.get(p.id);
     if (!t) continue;

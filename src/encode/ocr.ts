@@ -269,11 +269,12 @@ export async function ocrImages(images: ImageInput[], options: OcrRunOptions = {
 
 /**
  * OCR text by key, kept as JSON-lines part files under `<root>/ocr/` (each write a new part, written to
- * a temp name and renamed, so a killed run leaves no broken file). Failures are not stored: they are
- * retried on the next run.
+ * a temp name and renamed, so a killed run leaves no broken file; `compact()` folds them into one).
+ * Failures are not stored: they are retried on the next run.
  */
 export class OcrCache {
   readonly #index = new Map<string, string>();
+  #parts: string[] = [];
   private constructor(readonly dir: string) {}
 
   static async open(root: string): Promise<OcrCache> {
@@ -283,7 +284,8 @@ export class OcrCache {
     for await (const e of Deno.readDir(cache.dir)) {
       if (e.isFile && /^part-.+\.jsonl$/.test(e.name)) names.push(e.name);
     }
-    for (const name of names.sort()) {
+    cache.#parts = names.sort();
+    for (const name of cache.#parts) {
       for (const line of (await Deno.readTextFile(join(cache.dir, name))).split("\n")) {
         if (!line) continue;
         const row = JSON.parse(line) as { key: string; text: string };
@@ -301,12 +303,31 @@ export class OcrCache {
     return this.#index.size;
   }
 
+  /** Part files this instance read or wrote. */
+  get parts(): number {
+    return this.#parts.length;
+  }
+
   async put(rows: { key: string; text: string }[]): Promise<void> {
     if (rows.length === 0) return;
-    const name = `part-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}.jsonl`;
+    await this.#write(rows);
+    for (const r of rows) this.#index.set(r.key, r.text);
+  }
+
+  /** Folds the parts this instance knows into one (parts other runs add meanwhile are kept). */
+  async compact(): Promise<void> {
+    if (this.#parts.length <= 1) return;
+    const old = [...this.#parts];
+    await this.#write([...this.#index].map(([key, text]) => ({ key, text })));
+    for (const p of old) await Deno.remove(join(this.dir, p)).catch(() => {});
+    this.#parts = this.#parts.filter((p) => !old.includes(p));
+  }
+
+  async #write(rows: { key: string; text: string }[]): Promise<void> {
+    const name = `part-${Date.now().toString(36).padStart(9, "0")}-${crypto.randomUUID().slice(0, 8)}.jsonl`;
     const tmp = join(this.dir, `.${name}.tmp`);
     await Deno.writeTextFile(tmp, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
     await Deno.rename(tmp, join(this.dir, name));
-    for (const r of rows) this.#index.set(r.key, r.text);
+    this.#parts.push(name);
   }
 }

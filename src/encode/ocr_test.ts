@@ -107,7 +107,7 @@ Deno.test("resolveOcrConfig() fills the defaults and refuses a language code tha
   assert.throws(() => resolveOcrConfig({ langs: ["eng; rm -rf"] }), /is not a tesseract language code/);
 });
 
-Deno.test("OcrCache keeps what was written across openings", async () => {
+Deno.test("OcrCache keeps what was written across openings and compaction", async () => {
   const root = await Deno.makeTempDir({ prefix: "ocr_cache_test_" });
   try {
     const a = await OcrCache.open(root);
@@ -117,6 +117,12 @@ Deno.test("OcrCache keeps what was written across openings", async () => {
     assert.equal(b.get("k2"), "");
     assert.equal(b.get("k3"), undefined);
     assert.equal(b.size, 2);
+    await b.put([{ key: "k3", text: "Lighthouse" }]);
+    assert.equal(b.parts, 2);
+    await b.compact();
+    const c = await OcrCache.open(root);
+    assert.equal(c.parts, 1);
+    assert.deepEqual([c.get("k1"), c.get("k2"), c.get("k3")], ["Harbour", "", "Lighthouse"]);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
