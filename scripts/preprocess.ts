@@ -4,25 +4,45 @@
  * back to the post as doc.lang_detected). Reruns reuse the cache; only new or changed content is computed.
  *
  *   deno task preprocess [--window 24mo] [--source sample]
+ *   deno task preprocess --extras ocr,objects [--ocr-langs eng+deu]
+ *
+ * Extras (off by default; FEATURE_EXTRAS / OCR_LANGS set them too): `ocr` reads the text in images with
+ * tesseract (apt-get install -y tesseract-ocr tesseract-ocr-eng), `objects` adds 80 COCO object scores per
+ * image (CenterNet from @vladmandic/human). Train with the same extras: the model records them and
+ * inference uses them.
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadSettings } from "@/config/settings.ts";
+import { loadSettings, parseExtras } from "@/config/settings.ts";
 import { createEncoder } from "@/encode/encoder.ts";
 import type { ImageEmbedder } from "@/encode/media_features.ts";
-import { DEFAULT_FEATURE_CONFIG, precomputeFeatures } from "@/encode/feature_set.ts";
+import { DEFAULT_FEATURE_CONFIG, precomputeFeatures, withExtras } from "@/encode/feature_set.ts";
 import { windowStart } from "@/ingest/window.ts";
 import { finishRun, openStore, quarantine, readDataset, startRun } from "@/store/mod.ts";
-import { run } from "./_cli.ts";
+import { run, UsageError } from "./_cli.ts";
 import { progress } from "./_progress.ts";
 
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
-    options: { window: { type: "string", default: "24mo" }, source: { type: "string" } },
+    options: {
+      window: { type: "string", default: "24mo" },
+      source: { type: "string" },
+      extras: { type: "string" }, // default: FEATURE_EXTRAS, else none
+      "ocr-langs": { type: "string" }, // default: OCR_LANGS, else eng
+    },
   });
   const settings = loadSettings();
+  let extras;
+  try {
+    extras = values.extras === undefined ? settings.extras ?? [] : parseExtras(values.extras);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const config = withExtras(DEFAULT_FEATURE_CONFIG, extras, {
+    ocrLangs: values["ocr-langs"]?.split(/[+,]/) ?? settings.ocrLangs,
+  });
   const store = await openStore(settings);
   const t0 = performance.now();
   const runId = await startRun(store.db, "preprocess", { params: values });
@@ -32,18 +52,29 @@ export async function main(args: string[]): Promise<number> {
       cacheDir: join(settings.dataDir, "cache", "encoders"),
     }) as unknown as ImageEmbedder & { close(): Promise<void> };
     let bar: ReturnType<typeof progress> | undefined;
+    let ocrBar: ReturnType<typeof progress> | undefined;
     const s = await precomputeFeatures(posts, {
       blobs: store.blobs,
       cacheRoot: join(settings.dataDir, "features"),
       imageEncoder: encoder,
+      config,
+      ocr: {
+        onProgress: (done, total) => {
+          ocrBar ??= progress("ocr", total, "images");
+          ocrBar.update(done);
+        },
+      },
       onProgress: (done, total) => {
+        ocrBar?.stop();
         bar ??= progress("preprocess", total, "media");
         bar.update(done);
       },
     }).finally(() => encoder.close());
+    ocrBar?.stop();
     bar?.stop();
-    // The detected language travels with the post, for per-language scores and trends.
-    const langs = [...s.texts].filter(([, t]) => t.text).map(([id, t]) => ({ id, lang: t.lang }));
+    // The detected language (of the post's own text, never of its image text) travels with the post.
+    const langs = [...s.texts].filter(([, t]) => t.text && !(t.lang === "und" && t.imageText))
+      .map(([id, t]) => ({ id, lang: t.lang }));
     await store.db.query(
       `update posts p set doc = p.doc || jsonb_build_object('lang_detected', r.lang)
        from jsonb_to_recordset($1::jsonb) as r(id text, lang text) where p.id = r.id`,
@@ -69,12 +100,21 @@ export async function main(args: string[]): Promise<number> {
       computed: s.computed,
       quarantined: s.problems.length,
       seconds: Math.round(seconds * 10) / 10,
+      extras,
+      ...(s.image_text ? { image_text: s.image_text } : {}),
     };
     await finishRun(store.db, runId, { status: "succeeded", summary });
     console.log(
       `preprocess ${runId}: ${s.posts} posts, ${s.images} images + ${s.videos} videos: ${s.cache_hits} cache hits, ` +
         `${s.computed} computed, ${s.problems.length} set aside, in ${seconds.toFixed(1)} s`,
     );
+    if (extras.length > 0) console.log(`extras: ${extras.join(", ")}`);
+    if (s.image_text) {
+      const o = s.image_text;
+      console.log(
+        `ocr: ${o.images} images, ${o.cache_hits} cached, ${o.read} read, ${o.with_text} with text, ${o.failed} failed`,
+      );
+    }
     const top = Object.entries(s.languages).sort((a, b) => b[1] - a[1]).slice(0, 8);
     console.log(`languages: ${top.map(([l, n]) => `${l} ${n}`).join(", ")}`);
     if (s.problems.length > 0) console.log("  details: select * from quarantine where stage = 'preprocess'");

@@ -4,6 +4,11 @@
  */
 import { join, resolve } from "node:path";
 
+/** Optional encoder extras, each off by default because each costs time per image (see src/encode/). */
+export const FEATURE_EXTRAS = ["ocr", "objects"] as const;
+/** `"ocr"`: text read from a post's images joins its text; `"objects"`: 80 COCO object scores per image. */
+export type FeatureExtra = typeof FEATURE_EXTRAS[number];
+
 export interface Settings {
   /** Root of every derived file: database, blobs, features, bench figures. */
   dataDir: string;
@@ -17,6 +22,16 @@ export interface Settings {
   modelsDir: string;
   /** Experiment runs (`experiments/runs/<run-id>/manifest.json`). */
   runsDir: string;
+  /**
+   * Extras preprocessing and training turn on (`FEATURE_EXTRAS=ocr,objects`); none by default, as each
+   * costs time per image. Inference always uses those the model was trained with. @default []
+   */
+  extras?: FeatureExtra[];
+  /**
+   * Tesseract language packs of the ocr extra (`OCR_LANGS=eng+deu`; Debian `tesseract-ocr-<lang>`).
+   * @default ["eng"]
+   */
+  ocrLangs?: string[];
 }
 
 /** Reads settings from an environment map (defaults to the process environment). */
@@ -39,7 +54,23 @@ export function loadSettings(env: Record<string, string | undefined> = Deno.env.
     anonSecret: env.ANON_SECRET || undefined,
     modelsDir: resolve(root, env.MODELS_DIR ?? "models"),
     runsDir: resolve(root, env.RUNS_DIR ?? join("experiments", "runs")),
+    extras: parseExtras(env.FEATURE_EXTRAS ?? ""),
+    // English: the pack CI installs (tesseract-ocr-eng).
+    ocrLangs: (env.OCR_LANGS || "eng").split(/[+,\s]+/).filter((l) => l.length > 0),
   };
+}
+
+/** Reads a comma-separated list of extras (`"ocr,objects"`); unknown names fail. */
+export function parseExtras(list: string): FeatureExtra[] {
+  const names = [...new Set(list.split(",").map((s) => s.trim()).filter((s) => s.length > 0))];
+  for (const name of names) {
+    if (!(FEATURE_EXTRAS as readonly string[]).includes(name)) {
+      throw new RangeError(
+        `Cannot turn on feature extra "${name}": unknown name (known: ${FEATURE_EXTRAS.join(", ")})`,
+      );
+    }
+  }
+  return names as FeatureExtra[];
 }
 
 /** Hides the password of a connection URL so it can appear in messages. */

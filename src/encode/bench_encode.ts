@@ -3,9 +3,11 @@
  * on tfjs-wasm, plus the Hugging Face text code path (texts/s on a tiny generated model).
  * Returns figures; prints nothing. Images are synthetic 224x224 RGB frames already decoded, so the
  * figures measure the network (a separate figure includes JPEG decoding + resizing with sharp).
+ * {@linkcode benchExtras} measures the optional extras (OCR, COCO object scores) on sample-corpus images.
  *
  * @module
  */
+import { join } from "node:path";
 import sharp from "sharp";
 import type { Encoder, ImageInput, RawImage } from "./encoder.ts";
 import { createMobileNetEncoder } from "./mobilenet.ts";
@@ -145,6 +147,110 @@ export async function benchEncode(
   out.mobilenet_onnx_best_img_s = best;
   if (typeof out.mobilenet_tfjs_wasm_b8_img_s === "number") {
     out.mobilenet_onnx_speedup_vs_tfjs = Math.round((best / out.mobilenet_tfjs_wasm_b8_img_s) * 10) / 10;
+  }
+  return out;
+}
+
+/** Options of {@linkcode benchExtras}. */
+export interface BenchExtrasOptions {
+  /** Sample-corpus images rendered (same generator as `deno task sample`) and timed. @default 24 */
+  images?: number;
+  /** Timed repetitions; the best is reported. @default 2 */
+  repeats?: number;
+  /** Tesseract processes at once (the ocr extra's default). @default 2 */
+  ocrConcurrency?: number;
+  /** The corpus the added time is projected to. @default the sample corpus: 2431 images, 403 videos */
+  corpus?: { images: number; videos: number };
+  /** Frames sampled per video; the objects extra scores each. @default 8 */
+  videoFrames?: number;
+  /** Skip the OCR figures. @default false */
+  skipOcr?: boolean;
+  /** Skip the CenterNet figures. @default false */
+  skipObjects?: boolean;
+}
+
+/**
+ * The cost of the optional extras on this machine: OCR (tesseract CLI) and COCO object scores
+ * (CenterNet on tfjs-wasm) in images/s and ms/image on sample-corpus images, and the seconds they add to
+ * preprocessing the sample corpus. OCR reads the files (as the ocr extra does); CenterNet gets the
+ * 224x224 RGB frames the image step decodes (as the objects extra does).
+ */
+export async function benchExtras(
+  options: BenchExtrasOptions = {},
+): Promise<Record<string, number | string>> {
+  const {
+    images = 24,
+    repeats = 2,
+    ocrConcurrency = 2,
+    corpus = { images: 2431, videos: 403 },
+    videoFrames = 8,
+    skipOcr = false,
+    skipObjects = false,
+  } = options;
+  const { planSample } = await import("@/ingest/sample/plan.ts");
+  const { renderImage } = await import("@/ingest/sample/image.ts");
+  const dir = await Deno.makeTempDir({ prefix: "bench_extras_" });
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  const out: Record<string, number | string> = { extras_images: images };
+  try {
+    const specs = planSample({ posts: images * 4 }).posts.flatMap((p) => p.media)
+      .filter((m) => m.kind === "image").slice(0, images);
+    await Deno.mkdir(join(dir, "media"));
+    for (const spec of specs) await renderImage(spec, dir);
+    const paths = specs.map((s) => join(dir, s.path));
+    const best = async (run: () => Promise<unknown>, n: number) => {
+      let rate = 0;
+      for (let r = 0; r < repeats; r++) {
+        const t0 = performance.now();
+        await run();
+        rate = Math.max(rate, n / ((performance.now() - t0) / 1000));
+      }
+      return rate;
+    };
+    if (!skipOcr) {
+      const { ocrImages } = await import("./ocr.ts");
+      await ocrImages(paths.slice(0, 1)); // checks the binary, warms the page cache
+      const c = await best(() => ocrImages(paths, { concurrency: ocrConcurrency }), paths.length);
+      const c1 = await best(() => ocrImages(paths, { concurrency: 1 }), paths.length);
+      const signs = await Promise.all(
+        ["FINAL SCORE 21", "OPEN DAILY 9-5", "SALE 50% OFF", "Harbour Market"].map(async (t) =>
+          new Uint8Array(
+            await sharp(new TextEncoder().encode(
+              `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480"><rect width="100%" height="100%" fill="#dfe8ee"/><text x="40" y="250" font-family="DejaVu Sans" font-size="60" fill="#222">${t}</text></svg>`,
+            )).jpeg({ quality: 80 }).toBuffer(),
+          )
+        ),
+      );
+      const withText = await best(() => ocrImages(signs, { concurrency: ocrConcurrency }), signs.length);
+      out[`ocr_c${ocrConcurrency}_img_s`] = r1(c);
+      out.ocr_c1_img_s = r1(c1);
+      out.ocr_ms_per_img = Math.round(1000 / c);
+      out[`ocr_text_images_c${ocrConcurrency}_img_s`] = r1(withText);
+      out.ocr_sample_added_s = Math.round(corpus.images / c);
+    }
+    if (!skipObjects) {
+      const { decodeRgb } = await import("@/preprocess/image.ts");
+      const { loadObjectScorer } = await import("./objects.ts");
+      const frames = await Promise.all(
+        paths.map(async (p) => ({ ...(await decodeRgb(p, 224)), channels: 3 as const })),
+      );
+      const t0 = performance.now();
+      const scorer = await loadObjectScorer();
+      out.objects_load_ms = Math.round(performance.now() - t0);
+      try {
+        await scorer.score(frames.slice(0, 1)); // warm-up (first run compiles the graph)
+        const rate = await best(() => scorer.score(frames), frames.length);
+        out.objects_img_s = r1(rate);
+        out.objects_ms_per_img = Math.round(1000 / rate);
+        out.objects_sample_added_s = Math.round((corpus.images + corpus.videos * videoFrames) / rate);
+      } finally {
+        scorer.close();
+      }
+    }
+    out.sample_images = corpus.images;
+    out.sample_video_frames = corpus.videos * videoFrames;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { benchEncode, syntheticImages } from "./bench_encode.ts";
+import { benchEncode, benchExtras, syntheticImages } from "./bench_encode.ts";
 
 Deno.test("syntheticImages() gives the same distinct RGB frames on every call", () => {
   const [a, b] = [syntheticImages(3, 16), syntheticImages(3, 16)];
@@ -36,4 +36,21 @@ Deno.test("benchEncode() reports a positive rate for each batch size and layout 
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
   }
+});
+
+Deno.test("benchExtras() reports OCR and CenterNet rates and projects them onto the corpus", async () => {
+  const out = await benchExtras({
+    images: 2,
+    repeats: 1,
+    corpus: { images: 100, videos: 10 },
+    videoFrames: 2,
+  });
+  for (const key of ["ocr_c2_img_s", "ocr_c1_img_s", "ocr_text_images_c2_img_s", "objects_img_s"]) {
+    assert.ok(typeof out[key] === "number" && (out[key] as number) > 0, `${key} = ${out[key]}`);
+  }
+  // Added seconds = corpus items x seconds per item (within rounding).
+  const near = (a: number, b: number) => Math.abs(a - b) <= 1 + 0.02 * b;
+  assert.ok(near(out.ocr_sample_added_s as number, (100 * (out.ocr_ms_per_img as number)) / 1000));
+  assert.ok(near(out.objects_sample_added_s as number, (120 * (out.objects_ms_per_img as number)) / 1000));
+  assert.equal(out.sample_video_frames, 20);
 });

@@ -8,11 +8,18 @@
  *    embedding, the video row (frame mean, max, facts), the metadata vector, and a presence mask — each
  *    through the Arrow feature cache. A modality that fails to decode is reported for quarantine and
  *    masked out; a post with no usable content modality at all is reported and left out.
+ *
+ * Optional extras (`config.extras`, off by default, saved with the model so inference uses the same):
+ * `ocr` appends the text read from a post's images to its text before the text encoder sees it (see
+ * ./ocr.ts for the marked format; the stored post is untouched), `objects` appends 80 COCO object scores
+ * to every image embedding and video frame embedding (see ./objects.ts). Each changes the feature cache
+ * keys, so rows with and without an extra never mix.
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { FeatureCache } from "@/features/cache.ts";
 import { featureKey } from "@/features/key.ts";
+import type { FeatureExtra } from "@/config/settings.ts";
 import type { RawPost } from "@/ingest/raw_post.ts";
 import {
   applyMetadataTransform,
@@ -35,6 +42,17 @@ import {
   type VideoFeatureConfig,
 } from "./media_features.ts";
 import {
+  appendImageText,
+  checkTesseract,
+  OCR_ID,
+  OCR_VERSION,
+  OcrCache,
+  type OcrConfig,
+  ocrImages,
+  type OcrRunOptions,
+  resolveOcrConfig,
+} from "./ocr.ts";
+import {
   TEXT_NGRAMS_ID,
   TEXT_NGRAMS_VERSION,
   TextNgramsEncoder,
@@ -53,6 +71,37 @@ export interface FeatureConfig {
   image: ImageFeatureConfig & { encoder: string };
   video: VideoFeatureConfig;
   metadata: MetadataSpec;
+  /** Optional extras; absent means off. */
+  extras?: FeatureExtras;
+}
+
+/** Optional encoder extras (see the module doc). */
+export interface FeatureExtras {
+  /** Text read from a post's images by OCR, appended to its text. @default off */
+  ocr?: OcrConfig;
+  /** 80 COCO object scores appended to each image embedding. @default off */
+  objects?: boolean;
+}
+
+/** `config` with exactly the named extras turned on (the others off). */
+export function withExtras(
+  config: FeatureConfig,
+  extras: readonly FeatureExtra[],
+  options: { ocrLangs?: string[] } = {},
+): FeatureConfig {
+  const on: FeatureExtras = {};
+  if (extras.includes("ocr")) on.ocr = resolveOcrConfig({ langs: options.ocrLangs });
+  if (extras.includes("objects")) on.objects = true;
+  const { extras: _, ...rest } = config;
+  return Object.keys(on).length > 0 ? { ...rest, extras: on } : rest;
+}
+
+/** The extras a config turns on, e.g. `["ocr"]`. */
+export function extrasOf(config: FeatureConfig): FeatureExtra[] {
+  return [
+    ...(config.extras?.ocr ? ["ocr" as const] : []),
+    ...(config.extras?.objects ? ["objects" as const] : []),
+  ];
 }
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
@@ -70,17 +119,38 @@ export interface FittedFeatures {
 }
 
 export interface PreparedText {
-  /** Normalized text ("" when the post has none or it was unusable). */
+  /** Normalized text ("" when the post has none or it was unusable); the ocr extra appends image text. */
   text: string;
+  /** Language of the post's own text (image text never changes it). */
   lang: string;
   /** Why the text was set aside. */
   error?: string;
+  /** ocr extra: the text read from the post's images, one line per image ("" when they show none). */
+  imageText?: string;
+  /** ocr extra: why images of the post could not be read (the post keeps everything else). */
+  ocrErrors?: string[];
 }
 
-/** Normalizes every post's text and identifies its language (the platform's own tag wins when given). */
+/** Where the ocr extra finds a post's images and keeps what it read. */
+export interface ImageTextSource {
+  blobs: BlobStore;
+  /** Feature cache root; OCR text is kept under `<cacheRoot>/ocr/`. */
+  cacheRoot: string;
+  /** How tesseract runs (concurrency, timeout, binary). @default see OcrRunOptions */
+  ocr?: Pick<OcrRunOptions, "concurrency" | "timeoutSeconds" | "binary">;
+  /** Called with (done, total) images read. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Normalizes every post's text and identifies its language (the platform's own tag wins when given).
+ * With the ocr extra on, `media` is required: the text in each post's images is read (through the OCR
+ * cache) and appended to the post's text.
+ */
 export async function prepareTexts(
   posts: DatasetPost[],
   config: FeatureConfig = DEFAULT_FEATURE_CONFIG,
+  media?: ImageTextSource,
 ): Promise<Map<string, PreparedText>> {
   const lid = await loadLanguageIdentifier();
   const out = new Map<string, PreparedText>();
@@ -102,7 +172,95 @@ export async function prepareTexts(
     const declared = p.doc.lang?.split(/[-_]/)[0]?.toLowerCase();
     out.set(p.id, { text: norm.text, lang: declared || lid.identify(norm.text).lang });
   }
+  if (config.extras?.ocr) {
+    if (!media) {
+      throw new RangeError(
+        'Cannot prepare texts: the "ocr" extra is on but no blob store was given; pass { blobs, cacheRoot }',
+      );
+    }
+    await addImageText(posts, out, config, media);
+  }
   return out;
+}
+
+/** Reads the text in the posts' images (once per blob, cached) and appends it to their text. */
+async function addImageText(
+  posts: DatasetPost[],
+  texts: Map<string, PreparedText>,
+  config: FeatureConfig,
+  media: ImageTextSource,
+): Promise<ImageTextStats> {
+  const ocrConfig = resolveOcrConfig(config.extras!.ocr);
+  const run: OcrRunOptions = { ...ocrConfig, ...media.ocr };
+  const tool = await checkTesseract({ binary: run.binary, langs: ocrConfig.langs });
+  const cache = await OcrCache.open(media.cacheRoot);
+  const key = (blob: string) =>
+    featureKey({ content: blob, encoder: `${OCR_ID}-${tool.version}@${OCR_VERSION}`, config: ocrConfig });
+  const read = new Map<string, string>(); // blob -> text
+  const failed = new Map<string, string>(); // blob -> why
+  const todo: { sha: string; path: string }[] = [];
+  const seen = new Set<string>();
+  for (const p of posts) {
+    for (const m of p.media) {
+      if (m.kind !== "image" || !m.blob_sha256 || seen.has(m.blob_sha256)) continue;
+      seen.add(m.blob_sha256);
+      const hit = cache.get(key(m.blob_sha256));
+      if (hit !== undefined) read.set(m.blob_sha256, hit);
+      else {
+        // A missing blob is reported by the image step; here it just has no text.
+        const path = await media.blobs.localPath(m.blob_sha256).catch(() => undefined);
+        if (path) todo.push({ sha: m.blob_sha256, path });
+      }
+    }
+  }
+  const step = 16;
+  for (let i = 0; i < todo.length; i += step) {
+    const chunk = todo.slice(i, i + step);
+    const results = await ocrImages(chunk.map((t) => t.path), run);
+    const rows: { key: string; text: string }[] = [];
+    results.forEach((r, k) => {
+      if ("text" in r) {
+        read.set(chunk[k].sha, r.text);
+        rows.push({ key: key(chunk[k].sha), text: r.text });
+      } else failed.set(chunk[k].sha, r.error.message);
+    });
+    await cache.put(rows);
+    media.onProgress?.(Math.min(i + step, todo.length), todo.length);
+  }
+  if (cache.parts > 8) await cache.compact();
+  for (const p of posts) {
+    const t = texts.get(p.id);
+    if (!t) continue;
+    const blobs = p.media.filter((m) => m.kind === "image" && m.blob_sha256).map((m) => m.blob_sha256!);
+    const lines = blobs.map((b) => read.get(b) ?? "").map((s) =>
+      normalizeText(s, { maxChars: config.text.maxChars, onTooLong: "clip" }).text
+    );
+    const errors = blobs.flatMap((b) => failed.has(b) ? [failed.get(b)!] : []);
+    t.imageText = lines.filter((l) => l.length > 0).join("\n");
+    if (errors.length > 0) t.ocrErrors = errors;
+    // A post whose own text was set aside stays set aside: image text does not stand in for it.
+    if (!t.error) t.text = appendImageText(t.text, lines);
+  }
+  return {
+    images: seen.size,
+    cache_hits: seen.size - todo.length,
+    read: todo.length - failed.size,
+    with_text: [...read.values()].filter((x) => x.length > 0).length,
+    failed: failed.size,
+  };
+}
+
+/** What the ocr extra did in one run. */
+export interface ImageTextStats {
+  /** Distinct images of the posts. */
+  images: number;
+  cache_hits: number;
+  /** Images read by tesseract in this run. */
+  read: number;
+  /** Images (cached or read) that show text. */
+  with_text: number;
+  /** Images that could not be read (their posts keep everything else). */
+  failed: number;
 }
 
 /** A stored post as the metadata transform reads it. */
@@ -222,22 +380,36 @@ async function embedPostMedia(
   problems: FeatureProblem[],
 ) {
   const shelf = ctx.caches ?? new CacheShelf(ctx.cacheRoot);
-  const dim = ctx.imageEncoder.dim;
-  const imageCache = await shelf.get(`image/${safe(ctx.imageEncoder.id)}`, dim);
-  const videoCache = await shelf.get(`video/${safe(ctx.imageEncoder.id)}`, videoDim(dim));
+  // The objects extra: a wrapped encoder with its own id, so its rows live in their own cache. Imported
+  // only when on: loading tfjs-backend-wasm registers it as tfjs's preferred backend process-wide.
+  const objects = config.extras?.objects
+    ? (await import("./objects.ts")).withObjectScores(ctx.imageEncoder)
+    : undefined;
+  const encoder = objects ?? ctx.imageEncoder;
+  const dim = encoder.dim;
+  const imageCache = await shelf.get(`image/${safe(encoder.id)}`, dim);
+  const videoCache = await shelf.get(`video/${safe(encoder.id)}`, videoDim(dim));
   const refs = await collectMediaRefs(posts, ctx.blobs, problems);
   const total = refs.image.length + refs.video.length;
   let done = 0;
   const tick = (n: number) => ctx.onProgress?.(done += n, total);
-  const images = await embedImages(refs.image, ctx.imageEncoder, imageCache, config.image, tick);
-  const videos = await embedVideos(refs.video, ctx.imageEncoder, videoCache, config.video, tick);
+  const [images, videos] = await (async () => {
+    try {
+      return [
+        await embedImages(refs.image, encoder, imageCache, config.image, tick),
+        await embedVideos(refs.video, encoder, videoCache, config.video, tick),
+      ];
+    } finally {
+      await objects?.close();
+    }
+  })();
   for (const [kind, o, list] of [["image", images, refs.image], ["video", videos, refs.video]] as const) {
     for (const ref of list) {
       const err = o.errors.get(ref.sha);
       if (err) problems.push({ postId: ref.postId, modality: kind, reason: err.message });
     }
   }
-  return { refs, images, videos, imageCache, videoCache };
+  return { refs, images, videos, imageCache, videoCache, dim };
 }
 
 export async function assembleFeatures(
@@ -253,8 +425,7 @@ export async function assembleFeatures(
 
   ctx = { ...ctx, caches: ctx.caches ?? new CacheShelf(ctx.cacheRoot) };
   // Media first: the slow part, through the cache.
-  const imgDim = ctx.imageEncoder.dim;
-  const { images, videos } = await embedPostMedia(posts, ctx, config, problems);
+  const { images, videos, dim: imgDim } = await embedPostMedia(posts, ctx, config, problems);
   for (const o of [images, videos]) {
     stats.cache_hits += o.hits;
     stats.computed += o.computed;
@@ -287,6 +458,7 @@ export async function assembleFeatures(
   for (const p of posts) {
     const t = texts.get(p.id);
     if (t?.error) problems.push({ postId: p.id, modality: "text", reason: t.error });
+    for (const reason of t?.ocrErrors ?? []) problems.push({ postId: p.id, modality: "image", reason });
     const text = t?.text ? textCache.get(textKey(t.text)) : undefined;
     const imgs = p.media.filter((m) => m.kind === "image" && m.blob_sha256).map((m) =>
       images.vectors.get(m.blob_sha256!)
@@ -393,6 +565,8 @@ export interface PrecomputeSummary {
   computed: number;
   problems: FeatureProblem[];
   languages: Record<string, number>;
+  /** The ocr extra's figures, when it is on. */
+  image_text?: ImageTextStats;
 }
 
 /**
@@ -401,15 +575,31 @@ export interface PrecomputeSummary {
  */
 export async function precomputeFeatures(
   posts: DatasetPost[],
-  ctx: Omit<AssembleContext, "imageEncoder"> & { imageEncoder: ImageEmbedder; config?: FeatureConfig },
+  ctx: Omit<AssembleContext, "imageEncoder"> & {
+    imageEncoder: ImageEmbedder;
+    config?: FeatureConfig;
+    /** ocr extra: how tesseract runs and its progress. */
+    ocr?: Pick<ImageTextSource, "ocr" | "onProgress">;
+  },
 ): Promise<PrecomputeSummary & { texts: Map<string, PreparedText> }> {
   const config = ctx.config ?? DEFAULT_FEATURE_CONFIG;
-  const texts = await prepareTexts(posts, config);
+  const texts = await prepareTexts(posts, withExtras(config, []));
   const problems: FeatureProblem[] = [];
   const languages: Record<string, number> = {};
   for (const [id, t] of texts) {
     if (t.error) problems.push({ postId: id, modality: "text", reason: t.error });
     if (t.text) languages[t.lang] = (languages[t.lang] ?? 0) + 1;
+  }
+  let imageText: ImageTextStats | undefined;
+  if (config.extras?.ocr) {
+    imageText = await addImageText(posts, texts, config, {
+      blobs: ctx.blobs,
+      cacheRoot: ctx.cacheRoot,
+      ...ctx.ocr,
+    });
+    for (const [id, t] of texts) {
+      for (const reason of t.ocrErrors ?? []) problems.push({ postId: id, modality: "image", reason });
+    }
   }
   const { refs, images, videos, imageCache, videoCache } = await embedPostMedia(posts, ctx, config, problems);
   await imageCache.compact();
@@ -422,6 +612,7 @@ export async function precomputeFeatures(
     computed: images.computed + videos.computed,
     problems,
     languages,
+    ...(imageText ? { image_text: imageText } : {}),
     texts,
   };
 }
