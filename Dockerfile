@@ -9,7 +9,8 @@ FROM node:20.20.2-bookworm-slim
 COPY --from=deno /deno /usr/local/bin/deno
 
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends ffmpeg=7:5.1.* fasttext=0.9.2* libturbojpeg0=1:2.1.5* ca-certificates \
+  && apt-get install -y --no-install-recommends ffmpeg=7:5.1.* fasttext=0.9.2* libturbojpeg0=1:2.1.5* \
+    tesseract-ocr=5.3.0* tesseract-ocr-eng=1:4.1.0* ca-certificates \
   && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

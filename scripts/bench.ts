@@ -5,7 +5,8 @@
  *   deno task bench sample        sample corpus generation
  *   deno task bench preprocess    images/s decode+resize+normalize, 8 frames by seeking vs decoding all,
  *                                 texts/s normalization + language id, Arrow cache write/read MB/s
- *   deno task bench encode        MobileNetV2 images/s (onnxruntime vs tfjs-wasm), text encoders texts/s
+ *   deno task bench encode        MobileNetV2 images/s (onnxruntime vs tfjs-wasm), text encoders texts/s,
+ *                                 the cost of the OCR and COCO-object extras
  *   deno task bench train         seconds per epoch and total on 50,000 cached posts (wasm here)
  *   deno task bench gpu           the image encoder and the train benchmark on WebGPU (needs a GPU adapter)
  *   deno task bench infer         posts/s scored and written on PostgreSQL (cached features, and encoding first)
@@ -24,7 +25,7 @@ import { benchSample } from "@/ingest/sample/bench.ts";
 import { benchMedia } from "@/preprocess/bench_media.ts";
 import { benchText } from "@/preprocess/bench_text.ts";
 import { benchCache } from "@/features/bench_cache.ts";
-import { benchEncode } from "@/encode/bench_encode.ts";
+import { benchEncode, benchExtras } from "@/encode/bench_encode.ts";
 import { benchTextNgrams } from "@/encode/text_ngrams.ts";
 import { benchTextFastText } from "@/encode/text_fasttext.ts";
 import { benchTrain } from "@/model/bench_train.ts";
@@ -68,6 +69,7 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
       image: await benchEncode(),
       text_ngrams: benchTextNgrams(texts),
       text_fasttext: await benchTextFastText(texts.slice(0, 10_000)),
+      extras: await benchExtras(),
     };
   },
   train: () => benchTrain({ posts: 50_000 }),

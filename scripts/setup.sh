@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the pipeline needs on a fresh Debian machine that has only Node/npm:
 #   bash scripts/setup.sh          npm packages (Deno comes with them), ffmpeg, fastText, libjpeg-turbo
-#   bash scripts/setup.sh --test   also PostgreSQL, Chromium and Jupyter for the tests and notebooks
+#   bash scripts/setup.sh --test   also PostgreSQL, Chromium, Jupyter and Tesseract for the tests and notebooks
 # Safe to rerun: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,9 @@ compgen -G "/usr/lib/*/libturbojpeg.so.0" >/dev/null || apt_missing+=(libturbojp
 if ((want_test)); then
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_missing+=(postgresql)
   command -v chromium >/dev/null || apt_missing+=(chromium)
+  # the optional OCR extra (FEATURE_EXTRAS=ocr) and its tests
+  command -v tesseract >/dev/null && [[ -n $(compgen -G "/usr/share/tesseract-ocr/*/tessdata/eng.traineddata") ]] ||
+    apt_missing+=(tesseract-ocr tesseract-ocr-eng)
   command -v jupyter-nbconvert >/dev/null || apt_missing+=(jupyter-nbconvert jupyter-client)
   /usr/bin/python3 -c "import nbclient, ipykernel" 2>/dev/null || apt_missing+=(python3-nbclient python3-ipykernel)
 fi
