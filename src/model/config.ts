@@ -17,6 +17,8 @@ export interface SparseTextConfig {
   dim: number;
   /** Ids per post; shorter posts are padded with weight 0. */
   maxTokens: number;
+  /** Also a linear path from the n-grams to the logits (a second bag of width numTags), wide & deep. @default false */
+  wide?: boolean;
 }
 
 /** Complete, resolved configuration of a fusion network. */
