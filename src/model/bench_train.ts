@@ -46,6 +46,8 @@ export interface BenchTrainOptions {
   sparseTokens?: number;
   /** Sparse text: hash buckets of the embedding. @default 262144 */
   sparseBuckets?: number;
+  /** Sparse text: embedding width. @default 64 */
+  sparseDim?: number;
   /** Gather batches on the device. @default fit's default for the backend */
   dataOnDevice?: boolean;
   /** @default 1 */
@@ -70,6 +72,7 @@ export async function benchTrain(options: BenchTrainOptions = {}): Promise<Recor
     config = {},
     sparseTokens = 256,
     sparseBuckets = 1 << 18,
+    sparseDim = 64,
     dataOnDevice,
     seed = 1,
   } = options;
@@ -112,7 +115,7 @@ export async function benchTrain(options: BenchTrainOptions = {}): Promise<Recor
     all.text = undefined;
     sparseConfig = {
       inputSizes: { text: 0 },
-      sparseText: { buckets: sparseBuckets, dim: 64, maxTokens: sparseTokens },
+      sparseText: { buckets: sparseBuckets, dim: sparseDim, maxTokens: sparseTokens },
     };
   }
   const nTrain = Math.round(posts * 0.9);
@@ -161,7 +164,7 @@ export async function benchTrain(options: BenchTrainOptions = {}): Promise<Recor
     trainPosts: nTrain,
     validationPosts: posts - nTrain,
     textInput: text === "sparse"
-      ? `sparse ${sparseTokens} ids, ${sparseBuckets} buckets x 64`
+      ? `sparse ${sparseTokens} ids, ${sparseBuckets} buckets x ${sparseDim}`
       : `dense ${textSize}`,
     inputWidth: (text === "sparse" ? 0 : textSize) + imageSize + videoSize + metadataSize,
     numTags,

@@ -112,6 +112,7 @@ export function createBatcher(
   inputOrder: string[],
   onDevice: boolean,
 ): Batcher {
+  const absentCols = MODALITIES.flatMap((m, col) => hasModality(config, m) ? [] : [col]);
   const packed = new Map(
     MODALITIES.flatMap((m, col) => inputOrder.includes(m + ROWS_INPUT_SUFFIX) ? [[m as string, col]] : []),
   );
@@ -146,7 +147,14 @@ export function createBatcher(
         present.set(m, Int32Array.from(at));
       }
       return inputOrder.map((name) => {
-        if (name === MASK_INPUT) return tf.tensor2d(Float32Array.from(mask), [idx.length, MODALITIES.length]);
+        if (name === MASK_INPUT) {
+          // A modality the model does not have counts as absent (its mask column never saw a 1 in training).
+          const m = Float32Array.from(mask);
+          for (const col of absentCols) {
+            for (let j = 0; j < idx.length; j++) m[j * MODALITIES.length + col] = 0;
+          }
+          return tf.tensor2d(m, [idx.length, MODALITIES.length]);
+        }
         if (givenNames.has(name)) {
           const t = named.get(name);
           if (!t) throw new RangeError(`Cannot cut an input batch: input "${name}" was not given`);

@@ -35,7 +35,7 @@ import { type LabelMatrix, labelMatrix } from "./f_beta.ts";
 import { type Manifest, type Metrics, snapshotHash, writeManifest } from "./manifest.ts";
 import { decidePromotion, ModelRegistry, newModelVersion } from "./registry.ts";
 import { type Part, splitItems } from "./split.ts";
-import { tuneThresholds } from "./thresholds.ts";
+import { type ScoreMatrix, tuneThresholds } from "./thresholds.ts";
 
 export interface TrainOptions {
   /** Only posts of this source (e.g. "goemotions"). @default all */
@@ -178,20 +178,31 @@ export async function train(
     const backend = await selectBackend({ backend: options.backend ?? "auto" });
     step(`training on ${rows.train.length} posts (backend ${backend.name})`);
     t = performance.now();
+    // A modality no training post has is left out of the network: its projection would stay untrained.
+    const seen = [0, 1, 2, 3].map((k) => rows.train.some((r) => feats.mask[r * 4 + k] === 1));
+    const devY = selectRows(labels, rows.dev), testY = selectRows(labels, rows.test);
     const fitOnce = async (hide: string[] = []) =>
       await fit(toFusion(feats, rows.train, labels, hide), {
         seed,
         epochs: options.epochs ?? 30,
         validation: toFusion(feats, rows.dev, labels, hide),
+        // Keep the epoch whose dev predictions score best once thresholds are tuned, as the model is judged.
+        validationScore: (p) => tunedScore({ data: p, rows: devY.rows, cols: devY.cols }, devY),
+        ngramDropout: 0.5,
         config: {
           seed,
           inputSizes: {
             text: 0,
-            image: feats.sizes.image,
-            video: feats.sizes.video,
-            metadata: feats.sizes.metadata,
+            image: seen[1] ? feats.sizes.image : 0,
+            video: seen[2] ? feats.sizes.video : 0,
+            metadata: seen[3] ? feats.sizes.metadata : 0,
           },
-          sparseText: { buckets: fitted.ngrams.options.buckets, dim: 64, maxTokens: feats.sizes.maxTokens },
+          sparseText: {
+            buckets: fitted.ngrams.options.buckets,
+            dim: 64,
+            maxTokens: feats.sizes.maxTokens,
+            wide: true,
+          },
           numTags: tags.length,
         },
         onEpoch: (e) => options.onEpoch?.(e.epoch, e.trainLoss, e.valLoss),
@@ -205,7 +216,6 @@ export async function train(
       rows: part.length,
       cols: tags.length,
     });
-    const devY = selectRows(labels, rows.dev), testY = selectRows(labels, rows.test);
     const tuned = tuneThresholds(await scoreOf(result.model, rows.dev), devY, { beta: 0.5 });
     const testScores = await scoreOf(result.model, rows.test);
     const metrics: Metrics = {
@@ -323,6 +333,11 @@ export async function train(
     await finishRun(store.db, runId, { status: "failed", summary: { error: (err as Error).message } });
     throw err;
   }
+}
+
+/** Weighted F0.5 of `scores` with per-tag thresholds tuned on them. */
+function tunedScore(scores: ScoreMatrix, y: LabelMatrix): number {
+  return scoreThresholded(scores, y, tuneThresholds(scores, y, { beta: 0.5 }).perTag).weighted_f05;
 }
 
 const encoderId = (e: { id: string; version: string }) => `${e.id}@${e.version}`;
