@@ -61,7 +61,7 @@ export interface FitOptions {
   positiveWeighting?: PositiveWeighting;
   /** Cap of a positive weight. @default 20 */
   positiveWeightCap?: number;
-  /** Probability of hiding each n-gram of a training post from the text bags (sparse text). @default 0 */
+  /** Probability of hiding each n-gram of a training post from the deep text bag (sparse text). @default 0 */
   ngramDropout?: number;
   /** Optimizer of the text embedding bag (trained on the host, rows of a batch only). @default lazy Adam at learningRate */
   bagOptimizer?: SparseOptimizerOptions;
@@ -233,7 +233,9 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
       rows = { ids, weights, width: w };
       rowIdx = new Int32Array(idx.length).map((_, j) => j);
     }
-    const given = bagTensors(hostBags, rows, rowIdx);
+    // n-gram dropout regularizes the deep bag; the wide (linear) term sees every n-gram.
+    const rowsOf = (name: string) => name === "text_bag" ? { rows, idx: rowIdx } : { rows: trainRows!, idx };
+    const given = hostBags.flatMap((b) => bagTensors([b], rowsOf(b.name).rows, rowsOf(b.name).idx));
     const bagOut = given.map(([, t]) => t);
     const inputs = train.inputs(idx, mask, given);
     const labels = train.labels(idx);
@@ -244,7 +246,8 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
     optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: grads[bags.length + i] })));
     for (let i = 0; i < bags.length; i++) {
       const dOut = (await grads[i].data()) as Float32Array;
-      bags[i].trainer.step(rows, rowIdx, dOut);
+      const r = rowsOf(bags[i].name);
+      bags[i].trainer.step(r.rows, r.idx, dOut);
     }
     tf.dispose([...grads, ...inputs, labels]);
     return value as tf.Scalar;

@@ -54,7 +54,8 @@ export interface TrainOptions {
   /** Promotion tolerance on weighted F0.5. @default 0.005 */
   tolerance?: number;
   onStep?: (step: string) => void;
-  onEpoch?: (epoch: number, trainLoss: number, valLoss: number | null) => void;
+  /** After each epoch: losses and the dev weighted F0.5 (thresholds tuned) that early stopping follows. */
+  onEpoch?: (epoch: number, trainLoss: number, valLoss: number | null, valScore: number | null) => void;
   /** Media progress while features are assembled. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -67,6 +68,8 @@ export interface TrainResult {
 }
 
 const CONTENT = ["text", "image", "video"] as const;
+/** Share of a training post's n-grams hidden from the deep text bag each step (regularizes the bag). */
+const NGRAM_DROPOUT = 0.5;
 
 function toFusion(
   f: AssembledFeatures,
@@ -188,7 +191,7 @@ export async function train(
         validation: toFusion(feats, rows.dev, labels, hide),
         // Keep the epoch whose dev predictions score best once thresholds are tuned, as the model is judged.
         validationScore: (p) => tunedScore({ data: p, rows: devY.rows, cols: devY.cols }, devY),
-        ngramDropout: 0.5,
+        ngramDropout: NGRAM_DROPOUT,
         config: {
           seed,
           inputSizes: {
@@ -205,7 +208,7 @@ export async function train(
           },
           numTags: tags.length,
         },
-        onEpoch: (e) => options.onEpoch?.(e.epoch, e.trainLoss, e.valLoss),
+        onEpoch: (e) => options.onEpoch?.(e.epoch, e.trainLoss, e.valLoss, e.valScore),
       });
     const result = await fitOnce();
     lap("fit", t);
@@ -293,6 +296,7 @@ export async function train(
         [version],
       );
     }
+    const parameters = result.model.network.countParams();
     result.model.network.dispose();
 
     timings.total = Math.round((performance.now() - t0) / 100) / 10;
@@ -306,6 +310,9 @@ export async function train(
         minTagPosts: options.minTagPosts ?? 10,
         epochs: options.epochs ?? 30,
         bestEpoch: result.bestEpoch,
+        epochsRun: result.history.length,
+        model: { ...result.model.config, parameters },
+        fit: { ngramDropout: NGRAM_DROPOUT, earlyStopping: "dev weighted F0.5 (per-tag thresholds)" },
       },
       data: {
         snapshot_hash: snapshotHash(posts.map((p) => ({ id: p.id, tags: p.tags }))),
