@@ -75,8 +75,11 @@ export async function main(args: string[]): Promise<number> {
         bar ??= progress("features", total, "media");
         bar.update(done);
       },
-      onEpoch: (e, tl, vl) =>
-        console.log(`  epoch ${e}: train loss ${tl.toFixed(4)}, validation loss ${vl?.toFixed(4) ?? "-"}`),
+      onEpoch: (e, tl, vl, vs) =>
+        console.log(
+          `  epoch ${e}: train loss ${tl.toFixed(4)}, validation loss ${vl?.toFixed(4) ?? "-"}, ` +
+            `validation weighted F0.5 ${vs?.toFixed(4) ?? "-"}`,
+        ),
     });
     bar?.stop();
     const m = result.manifest;

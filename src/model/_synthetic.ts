@@ -13,6 +13,8 @@ export interface SyntheticOptions {
   positiveRates?: number[];
   /** Probability that a modality other than the tag sources' is missing from a post. @default 0 */
   missingRate?: number;
+  /** Probability that a modality is present, overriding `missingRate` (tag sources included). @default none */
+  presentRates?: Partial<Record<Modality, number>>;
   /** @default 1 */
   seed?: number;
 }
@@ -24,7 +26,7 @@ function noise(rng: Rng): number {
 
 /** Generates `count` posts; tag k is positive when its source vector's projection on a random direction is high. */
 export function syntheticData(count: number, options: SyntheticOptions): FusionData {
-  const { sizes, tagSources, positiveRates = [0.3], missingRate = 0, seed = 1 } = options;
+  const { sizes, tagSources, positiveRates = [0.3], missingRate = 0, presentRates = {}, seed = 1 } = options;
   const rng = createRng(seed);
   const k = tagSources.length;
   const data: FusionData = {
@@ -42,7 +44,9 @@ export function syntheticData(count: number, options: SyntheticOptions): FusionD
   const sources = new Set(tagSources);
   for (let i = 0; i < count; i++) {
     MODALITIES.forEach((m, j) => {
-      const present = (sizes[m] ?? 0) > 0 && (sources.has(m) || rng() >= missingRate);
+      const rate = presentRates[m];
+      const present = (sizes[m] ?? 0) > 0 &&
+        (rate !== undefined ? rng() < rate : sources.has(m) || rng() >= missingRate);
       data.mask[i * MODALITIES.length + j] = present ? 1 : 0;
       if (!present && data[m]) data[m]!.fill(0, i * sizes[m]!, (i + 1) * sizes[m]!);
     });

@@ -1,7 +1,7 @@
 /** The plain typed-array data the fusion model trains and predicts on, and how batches are cut from it. */
 import * as tf from "@tensorflow/tfjs";
 import { type FusionConfig, hasModality, MODALITIES, type Modality } from "./config.ts";
-import { MASK_INPUT } from "./network.ts";
+import { MASK_INPUT, ROWS_INPUT_SUFFIX } from "./network.ts";
 
 /** Rows of posts as dense, row-major typed arrays. */
 export interface FusionData {
@@ -90,8 +90,11 @@ function gatherRows<T extends Float32Array | Int32Array | Uint8Array>(
 
 /** Cuts batches of input tensors (in the network's input order) and label tensors out of `data`. */
 export interface Batcher {
-  /** Input tensors for rows `idx`, with `mask` (idx.length x 4) as the presence mask. */
-  inputs(idx: Int32Array, mask: Uint8Array): tf.Tensor[];
+  /**
+   * Input tensors for rows `idx`, with `mask` (idx.length x 4) as the presence mask; inputs named in `given`
+   * are taken from there (the outputs of embedding bags computed outside the network).
+   */
+  inputs(idx: Int32Array, mask: Uint8Array, given?: Array<[string, tf.Tensor]>): tf.Tensor[];
   /** Float32 labels [idx.length, numTags]. */
   labels(idx: Int32Array): tf.Tensor2D;
   dispose(): void;
@@ -99,7 +102,9 @@ export interface Batcher {
 
 /**
  * Creates a batcher. With `onDevice`, each array is uploaded once and batches are gathered on the device
- * (for GPU backends); otherwise rows are copied on the host and uploaded per batch.
+ * (for GPU backends); otherwise rows are copied on the host and uploaded per batch. A modality whose
+ * `<modality>_rows` input is in `inputOrder` is packed: its input holds only the rows whose mask bit is
+ * set (one zero row when none is), and `<modality>_rows` their positions in the batch.
  */
 export function createBatcher(
   data: FusionData,
@@ -107,7 +112,18 @@ export function createBatcher(
   inputOrder: string[],
   onDevice: boolean,
 ): Batcher {
-  const srcs = new Map(sources(config).map((s) => [s.name, s]));
+  const absentCols = MODALITIES.flatMap((m, col) => hasModality(config, m) ? [] : [col]);
+  const packed = new Map(
+    MODALITIES.flatMap((m, col) => inputOrder.includes(m + ROWS_INPUT_SUFFIX) ? [[m as string, col]] : []),
+  );
+  const givenNames = new Set(
+    inputOrder.filter((n) =>
+      n !== MASK_INPUT && !n.endsWith(ROWS_INPUT_SUFFIX) && !sources(config).some((s) => s.name === n)
+    ),
+  );
+  const srcs = new Map(
+    sources(config).filter((s) => inputOrder.includes(s.name)).map((s) => [s.name, s]),
+  );
   const k = config.numTags;
   const big = new Map<string, tf.Tensor2D>();
   if (onDevice) {
@@ -122,12 +138,38 @@ export function createBatcher(
     return tf.tensor2d(gatherRows(data[s.key]!, s.width, idx), [idx.length, s.width], s.dtype);
   };
   return {
-    inputs(idx, mask) {
-      return inputOrder.map((name) =>
-        name === MASK_INPUT
-          ? tf.tensor2d(Float32Array.from(mask), [idx.length, MODALITIES.length])
-          : take(name, idx)
-      );
+    inputs(idx, mask, given = []) {
+      const named = new Map(given);
+      const present = new Map<string, Int32Array>();
+      for (const [m, col] of packed) {
+        const at: number[] = [];
+        for (let j = 0; j < idx.length; j++) if (mask[j * MODALITIES.length + col]) at.push(j);
+        present.set(m, Int32Array.from(at));
+      }
+      return inputOrder.map((name) => {
+        if (name === MASK_INPUT) {
+          // A modality the model does not have counts as absent (its mask column never saw a 1 in training).
+          const m = Float32Array.from(mask);
+          for (const col of absentCols) {
+            for (let j = 0; j < idx.length; j++) m[j * MODALITIES.length + col] = 0;
+          }
+          return tf.tensor2d(m, [idx.length, MODALITIES.length]);
+        }
+        if (givenNames.has(name)) {
+          const t = named.get(name);
+          if (!t) throw new RangeError(`Cannot cut an input batch: input "${name}" was not given`);
+          return t;
+        }
+        if (name.endsWith(ROWS_INPUT_SUFFIX)) {
+          const at = present.get(name.slice(0, -ROWS_INPUT_SUFFIX.length))!;
+          return tf.tensor2d(at.length > 0 ? at : Int32Array.of(0), [Math.max(at.length, 1), 1], "int32");
+        }
+        const at = present.get(name);
+        if (!at) return take(name, idx);
+        // No present row: one zero row at position 0 (its mask bit is 0, so the gate zeroes it again).
+        if (at.length === 0) return tf.zeros([1, srcs.get(name)!.width]);
+        return take(name, at.map((j) => idx[j]));
+      });
     },
     labels(idx) {
       if (!data.labels) throw new RangeError("Cannot cut a label batch: fusion data has no labels");

@@ -14,7 +14,9 @@ import {
 import { type Batcher, checkFusionData, createBatcher, type FusionData, maskRows } from "./data.ts";
 import { type PositiveWeighting, positiveWeights, weightedBceFromLogits } from "./loss.ts";
 import { dropModalities } from "./modality_dropout.ts";
-import { buildFusionNetwork, type FusionModel, logitsModel } from "./network.ts";
+import { BAG_LAYERS, buildFusionNetwork, type FusionModel, hostInputsModel } from "./network.ts";
+import { bagTensors, type HostBag, textBagRows } from "./host_bags.ts";
+import { SparseBagTrainer, type SparseOptimizerOptions } from "./sparse_bag.ts";
 
 /** Figures of one epoch, passed to `onEpoch` and kept in the history. */
 export interface EpochStats {
@@ -24,6 +26,8 @@ export interface EpochStats {
   trainLoss: number;
   /** Mean weighted BCE on the validation data, or null without validation data. */
   valLoss: number | null;
+  /** `validationScore` of this epoch's predictions, or null without it. */
+  valScore: number | null;
   /** Seconds this epoch took, validation included. */
   seconds: number;
   /** True when this epoch's weights are the best so far. */
@@ -38,6 +42,11 @@ export interface FitOptions {
   seed?: number;
   /** Validation data for early stopping; without it all epochs run and the last weights are kept. */
   validation?: FusionData;
+  /**
+   * Scores the validation probabilities (count x numTags), higher is better; when given, early stopping and
+   * the weights kept follow it instead of the validation loss. @default none: the validation loss decides
+   */
+  validationScore?: (probabilities: Float32Array) => number;
   /** Maximum number of epochs. @default 20 */
   epochs?: number;
   /** Posts per step. @default 256 */
@@ -52,6 +61,12 @@ export interface FitOptions {
   positiveWeighting?: PositiveWeighting;
   /** Cap of a positive weight. @default 20 */
   positiveWeightCap?: number;
+  /** Probability of hiding each n-gram of a training post from the deep text bag (sparse text). @default 0 */
+  ngramDropout?: number;
+  /** Optimizer of the text embedding bag (trained on the host, rows of a batch only). @default lazy Adam at learningRate */
+  bagOptimizer?: SparseOptimizerOptions;
+  /** Optimizer of the wide (linear) text term. @default AdaGrad, learning rate 0.05 */
+  wideOptimizer?: SparseOptimizerOptions;
   /** Upload the data once and gather batches on the device. @default true on webgpu/tensorflow, else false */
   dataOnDevice?: boolean;
   /** Called after each epoch. */
@@ -66,6 +81,8 @@ export interface FitResult {
   bestEpoch: number;
   /** Validation loss at bestEpoch (null without validation data). */
   bestValLoss: number | null;
+  /** `validationScore` at bestEpoch (null without it). */
+  bestValScore: number | null;
   stoppedEarly: boolean;
   /** The tfjs backend that trained it. */
   backend: string;
@@ -91,26 +108,37 @@ function inferConfig(data: FusionData, input: FusionConfigInput, seed: number | 
   });
 }
 
-async function meanLoss(
+/** Mean loss on `data` and, with `probabilities`, its count x numTags probabilities. */
+async function validate(
   logits: tf.LayersModel,
   data: FusionData,
   batcher: Batcher,
-  posWeight: tf.Tensor1D,
-  batchSize: number,
-): Promise<number> {
+  options: { bags: HostBag[]; posWeight: tf.Tensor1D; batchSize: number; probabilities: boolean },
+): Promise<{ loss: number; probabilities: Float32Array | null }> {
+  const { bags, posWeight, batchSize } = options;
+  const k = posWeight.shape[0];
+  const probabilities = options.probabilities ? new Float32Array(data.count * k) : null;
   let sum: tf.Tensor = tf.scalar(0);
   for (let start = 0; start < data.count; start += batchSize) {
     const idx = new Int32Array(Math.min(batchSize, data.count - start)).map((_, j) => start + j);
-    const next = tf.tidy(() => {
-      const out = logits.apply(batcher.inputs(idx, maskRows(data, idx)), { training: false }) as tf.Tensor;
-      return tf.add(sum, tf.mul(weightedBceFromLogits(out, batcher.labels(idx), posWeight), idx.length));
+    const given = bagTensors(bags, textBagRows(data), idx);
+    const [next, probs] = tf.tidy(() => {
+      const inputs = batcher.inputs(idx, maskRows(data, idx), given);
+      const out = logits.apply(inputs, { training: false }) as tf.Tensor;
+      const loss = weightedBceFromLogits(out, batcher.labels(idx), posWeight);
+      return [tf.add(sum, tf.mul(loss, idx.length)), probabilities ? tf.sigmoid(out) : null];
     });
+    tf.dispose(given.map(([, t]) => t));
+    if (probs) {
+      probabilities!.set((await probs.data()) as Float32Array, start * k);
+      probs.dispose();
+    }
     sum.dispose();
     sum = next;
   }
-  const value = (await sum.data())[0] / data.count;
+  const loss = (await sum.data())[0] / data.count;
   sum.dispose();
-  return value;
+  return { loss, probabilities };
 }
 
 /** Trains a fresh fusion network on `data`. */
@@ -124,6 +152,8 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
     modalityDropout = 0.15,
     positiveWeighting = "inverse-sqrt",
     positiveWeightCap = 20,
+    ngramDropout = 0,
+    validationScore,
     onEpoch,
   } = options;
   const backend = tf.getBackend();
@@ -134,25 +164,100 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
   const started = performance.now();
 
   const network = buildFusionNetwork(config);
-  const logitsNet = logitsModel(network);
-  const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
+  const bagNames = BAG_LAYERS.filter((name) => network.layers.some((l) => l.name === name));
+  // Embedding bags are computed and trained on the host, and image and video rows are packed: see hostInputsModel.
+  const trainNet = hostInputsModel(network, config);
+  const bags = bagNames.map((name) => {
+    const table = network.getLayer(name).getWeights()[0];
+    const opts = name === "text_bag"
+      ? { learningRate, ...options.bagOptimizer }
+      : { kind: "adagrad" as const, learningRate: 0.05, ...options.wideOptimizer };
+    return { name, trainer: new SparseBagTrainer(table.dataSync() as Float32Array, table.shape[0], opts) };
+  });
+  const syncBags = () => {
+    for (const { name, trainer } of bags) {
+      const layer = network.getLayer(name);
+      const t = tf.tensor2d(trainer.values, [trainer.rows, trainer.dim]);
+      layer.setWeights([t]);
+      t.dispose();
+    }
+  };
+  const bagVariables = new Set(bagNames.map((name) => network.getLayer(name).trainableWeights[0].read().id));
+  const variables = network.trainableWeights.map((w) => w.read() as tf.Variable).filter((v) =>
+    !bagVariables.has(v.id)
+  );
   const pw = positiveWeights(data.labels!, config.numTags, {
     weighting: positiveWeighting,
     cap: positiveWeightCap,
   });
   const posWeight = tf.tensor1d(pw);
   const optimizer = tf.train.adam(learningRate);
-  const train = createBatcher(data, config, network.inputNames, dataOnDevice);
-  const val = validation ? createBatcher(validation, config, network.inputNames, dataOnDevice) : null;
+  const hostBags: HostBag[] = bags.map(({ name, trainer }) => ({
+    name,
+    table: trainer.values,
+    dim: trainer.dim,
+  }));
+  const train = createBatcher(data, config, trainNet.inputNames, dataOnDevice);
+  const val = validation ? createBatcher(validation, config, trainNet.inputNames, dataOnDevice) : null;
   const shuffleRng = createRng(config.seed);
   const dropRng = createRng(config.seed ^ 0x5bd1e995);
   const enabled = MODALITIES.map((m) => hasModality(config, m));
   const order = new Int32Array(data.count).map((_, i) => i);
+  const trainRows = textBagRows(data);
+  const ngramRng = createRng(config.seed ^ 0x68e31da4);
+
+  /** One optimizer step on rows `idx`; returns the batch loss (a scalar to dispose). */
+  const trainStep = async (idx: Int32Array, mask: Uint8Array): Promise<tf.Scalar> => {
+    if (bags.length === 0) {
+      return optimizer.minimize(
+        () => {
+          const out = trainNet.apply(train.inputs(idx, mask), { training: true }) as tf.Tensor;
+          return weightedBceFromLogits(out, train.labels(idx), posWeight);
+        },
+        true,
+        variables,
+      )!;
+    }
+    let rows = trainRows!, rowIdx = idx;
+    if (ngramDropout > 0) {
+      // Drop each n-gram of the batch with probability ngramDropout, scaling the kept ones up.
+      const w = rows.width, keep = 1 - ngramDropout;
+      const ids = new Int32Array(idx.length * w), weights = new Float32Array(idx.length * w);
+      for (let j = 0; j < idx.length; j++) {
+        ids.set(rows.ids.subarray(idx[j] * w, (idx[j] + 1) * w), j * w);
+        for (let l = 0; l < w; l++) {
+          const v = rows.weights[idx[j] * w + l];
+          if (v !== 0 && ngramRng() < keep) weights[j * w + l] = v / keep;
+        }
+      }
+      rows = { ids, weights, width: w };
+      rowIdx = new Int32Array(idx.length).map((_, j) => j);
+    }
+    // n-gram dropout regularizes the deep bag; the wide (linear) term sees every n-gram.
+    const rowsOf = (name: string) => name === "text_bag" ? { rows, idx: rowIdx } : { rows: trainRows!, idx };
+    const given = hostBags.flatMap((b) => bagTensors([b], rowsOf(b.name).rows, rowsOf(b.name).idx));
+    const bagOut = given.map(([, t]) => t);
+    const inputs = train.inputs(idx, mask, given);
+    const labels = train.labels(idx);
+    const { value, grads } = tf.valueAndGrads((..._args: tf.Tensor[]) => {
+      const out = trainNet.apply(inputs, { training: true }) as tf.Tensor;
+      return weightedBceFromLogits(out, labels, posWeight);
+    })([...bagOut, ...variables]);
+    optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: grads[bags.length + i] })));
+    for (let i = 0; i < bags.length; i++) {
+      const dOut = (await grads[i].data()) as Float32Array;
+      const r = rowsOf(bags[i].name);
+      bags[i].trainer.step(r.rows, r.idx, dOut);
+    }
+    tf.dispose([...grads, ...inputs, labels]);
+    return value as tf.Scalar;
+  };
 
   const history: EpochStats[] = [];
   let best: tf.Tensor[] | null = null;
   let bestEpoch = 0;
   let bestValLoss: number | null = null;
+  let bestValScore: number | null = null;
   let stoppedEarly = false;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -162,14 +267,7 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
       for (let start = 0; start < data.count; start += batchSize) {
         const idx = order.slice(start, start + batchSize);
         const mask = dropModalities(maskRows(data, idx), dropRng, { rate: modalityDropout, enabled });
-        const cost = optimizer.minimize(
-          () => {
-            const out = logitsNet.apply(train.inputs(idx, mask), { training: true }) as tf.Tensor;
-            return weightedBceFromLogits(out, train.labels(idx), posWeight);
-          },
-          true,
-          variables,
-        )!;
+        const cost = await trainStep(idx, mask);
         const next = tf.tidy(() => tf.add(sum, tf.mul(cost, idx.length)));
         cost.dispose();
         sum.dispose();
@@ -177,17 +275,34 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
       }
       const trainLoss = (await sum.data())[0] / data.count;
       sum.dispose();
-      const valLoss = val
-        ? await meanLoss(logitsNet, validation!, val, posWeight, Math.max(batchSize, 1024))
+      const checked = val
+        ? await validate(trainNet, validation!, val, {
+          bags: hostBags,
+          posWeight,
+          batchSize: Math.max(batchSize, 1024),
+          probabilities: validationScore !== undefined,
+        })
         : null;
-      const isBest = valLoss === null || bestValLoss === null || valLoss < bestValLoss;
+      const valLoss = checked?.loss ?? null;
+      const valScore = checked?.probabilities ? validationScore!(checked.probabilities) : null;
+      const isBest = checked === null || bestEpoch === 0 ||
+        (valScore !== null ? valScore > bestValScore! : valLoss! < bestValLoss!);
       if (isBest) {
         best?.forEach((t) => t.dispose());
-        best = valLoss === null ? null : network.getWeights().map((w) => w.clone());
+        syncBags();
+        best = checked === null ? null : network.getWeights().map((w) => w.clone());
         bestEpoch = epoch;
         bestValLoss = valLoss;
+        bestValScore = valScore;
       }
-      const stats = { epoch, trainLoss, valLoss, seconds: (performance.now() - t0) / 1000, best: isBest };
+      const stats = {
+        epoch,
+        trainLoss,
+        valLoss,
+        valScore,
+        seconds: (performance.now() - t0) / 1000,
+        best: isBest,
+      };
       history.push(stats);
       await onEpoch?.(stats);
       if (valLoss !== null && epoch - bestEpoch >= patience) {
@@ -208,6 +323,7 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
     history,
     bestEpoch,
     bestValLoss,
+    bestValScore,
     stoppedEarly,
     backend,
     positiveWeights: pw,

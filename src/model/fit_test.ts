@@ -90,3 +90,62 @@ Deno.test("training on wasm (custom matmul gradients) matches the cpu backend (t
     await selectBackend({ backend: "wasm" });
   }
 });
+
+Deno.test("fit() with a validation score keeps the epoch that scores best and stops after `patience` worse ones", async () => {
+  const scores = [0.1, 0.5, 0.3, 0.45, 0.2, 0.9];
+  let calls = 0;
+  const result = await fit(train, {
+    config: small,
+    validation,
+    epochs: 6,
+    patience: 3,
+    seed: 5,
+    validationScore: (p) => {
+      assert.equal(p.length, validation.count * 2);
+      assert.ok(p.every((v) => v > 0 && v < 1), "probabilities");
+      return scores[calls++];
+    },
+  });
+  assert.equal(result.bestEpoch, 2);
+  assert.equal(result.bestValScore, 0.5);
+  assert.equal(result.history.length, 5);
+  assert.ok(result.stoppedEarly);
+  const again = await fit(train, { config: small, validation, epochs: 2, seed: 5 });
+  assert.deepEqual(await predict(result.model, validation), await predict(again.model, validation));
+});
+
+Deno.test("fit() learns a tag from sparse text through the embedding bag and the wide term", async (t) => {
+  // Tag B (the text tag) follows the sign pattern of the text vector; encode it as hashed ids.
+  const width = 16, buckets = 64;
+  const sparse = (d: typeof train) => {
+    const ids = new Int32Array(d.count * width), weights = new Float32Array(d.count * width);
+    for (let i = 0; i < d.count; i++) {
+      for (let j = 0; j < width; j++) {
+        const v = d.text![i * 16 + j];
+        ids[i * width + j] = (j * 2 + (v > 0 ? 1 : 0)) % buckets;
+        weights[i * width + j] = d.mask[i * 4] ? Math.abs(v) / 4 : 0;
+      }
+    }
+    return { ...d, text: undefined, textIds: ids, textWeights: weights };
+  };
+  for (const wide of [false, true]) {
+    await t.step(wide ? "wide and deep" : "deep", async () => {
+      const result = await fit(sparse(train), {
+        config: {
+          ...small,
+          inputSizes: { text: 0 },
+          sparseText: { buckets, dim: 8, maxTokens: width, wide },
+        },
+        validation: sparse(validation),
+        epochs: 15,
+        batchSize: 64,
+        learningRate: 0.01,
+        ngramDropout: 0.2,
+        seed: 1,
+      });
+      const probs = await predict(result.model, sparse(validation));
+      const auc = rocAuc(column(probs, 2, 1), column(validation.labels!, 2, 1));
+      assert.ok(auc > 0.85, `AUC of the text tag is ${auc}`);
+    });
+  }
+});

@@ -214,6 +214,8 @@ export interface EmbeddingBagArgs extends LayerArgs {
   buckets: number;
   dim: number;
   seed: number;
+  /** Initial table: uniform in [-0.05, 0.05], or zeros (for a linear term). @default "uniform" */
+  init?: "uniform" | "zeros";
 }
 
 /** sum_l weights[b, l] * table[ids[b, l]]; the table gradient is a scatter-add (wasm has no UnsortedSegmentSum). */
@@ -241,6 +243,7 @@ export class EmbeddingBag extends tf.layers.Layer {
   readonly buckets: number;
   readonly dim: number;
   readonly seed: number;
+  readonly init: "uniform" | "zeros";
   private table: tf.LayerVariable | null = null;
 
   constructor(args: EmbeddingBagArgs) {
@@ -248,6 +251,7 @@ export class EmbeddingBag extends tf.layers.Layer {
     this.buckets = args.buckets;
     this.dim = args.dim;
     this.seed = args.seed;
+    this.init = args.init ?? "uniform";
   }
 
   override build(_inputShape: tf.Shape | tf.Shape[]): void {
@@ -255,7 +259,9 @@ export class EmbeddingBag extends tf.layers.Layer {
       "embeddings",
       [this.buckets, this.dim],
       "float32",
-      tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: this.seed }),
+      this.init === "zeros"
+        ? tf.initializers.zeros()
+        : tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: this.seed }),
     );
     this.built = true;
   }
@@ -272,11 +278,43 @@ export class EmbeddingBag extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), buckets: this.buckets, dim: this.dim, seed: this.seed };
+    return { ...super.getConfig(), buckets: this.buckets, dim: this.dim, seed: this.seed, init: this.init };
+  }
+}
+
+/** scatter rows h[i] to out[rows[i]] of a [batch, width] zero tensor; the gradient gathers dy's rows back. */
+const scatterRowsOp = customGrad((h, rows, mask, save) => {
+  const r = rows as tf.Tensor2D;
+  (save as SaveFunc)([r, mask as tf.Tensor]);
+  const shape = [(mask as tf.Tensor).shape[0], (h as tf.Tensor).shape[1]!];
+  return {
+    value: tf.scatterND(r, h as tf.Tensor2D, shape),
+    gradFunc: (dy, [sr, sm]) => [tf.gather(dy, tf.reshape(sr, [-1])), tf.zerosLike(sr), tf.zerosLike(sm)],
+  };
+});
+
+/**
+ * Inputs [h ([n, width]), rows (int32 [n, 1]), mask ([batch, 4])]: a [batch, width] tensor holding h[i] at
+ * row rows[i] and zeros elsewhere. Lets a branch compute only the posts where its modality is present.
+ */
+export class ScatterRows extends tf.layers.Layer {
+  static className = "ScatterRows";
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const [h, , mask] = inputShape as tf.Shape[];
+    return [mask[0], h[1]];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const [h, rows, mask] = inputs as tf.Tensor[];
+      return scatterRowsOp(h, tf.cast(rows, "int32"), mask);
+    });
   }
 }
 
 tf.serialization.registerClass(FusionDense);
+tf.serialization.registerClass(ScatterRows);
 tf.serialization.registerClass(PresenceGate);
 tf.serialization.registerClass(SeededDropout);
 tf.serialization.registerClass(EmbeddingBag);

@@ -36,6 +36,7 @@ export {
 export { dropModalities, type ModalityDropoutOptions } from "./modality_dropout.ts";
 export { buildFusionNetwork, type FusionModel } from "./network.ts";
 export { predict, type PredictOptions } from "./predict.ts";
+export { type SparseOptimizerOptions } from "./sparse_bag.ts";
 export {
   type JsonValue,
   loadFusionModel,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "./backend.ts";
 import { resolveFusionConfig } from "./config.ts";
 import type { FusionData } from "./data.ts";
@@ -91,4 +92,53 @@ Deno.test("resolveFusionConfig() rejects unknown keys and a model with no input"
     /"hiden"/,
   );
   assert.throws(() => resolveFusionConfig({ numTags: 2 }), /every modality has input size 0/);
+});
+
+Deno.test("predict() (bags summed on the host, image and video rows packed) matches the whole network", async () => {
+  const wide = resolveFusionConfig({
+    inputSizes: { image: 5, video: 7, metadata: 3 },
+    sparseText: { buckets: 40, dim: 4, maxTokens: 3, wide: true },
+    numTags: 3,
+    projectionSize: 6,
+    hidden: [8],
+    seed: 2,
+  });
+  const network = buildFusionNetwork(wide);
+  // a wide term starts at zero: give it weights so the test sees it
+  const wideLayer = network.getLayer("text_wide");
+  wideLayer.setWeights([tf.randomNormal([40, 3], 0, 1, "float32", 1)]);
+  const n = 9;
+  const d = syntheticData(n, { sizes: { image: 5, video: 7, metadata: 3 }, tagSources: ["image"], seed: 4 });
+  const mask = Uint8Array.from({ length: n * 4 }, (_, i) => (i % 4 === 3 ? 1 : (i * 7) % 3 === 0 ? 1 : 0));
+  const posts: FusionData = {
+    ...d,
+    mask,
+    textIds: Int32Array.from({ length: n * 3 }, (_, i) => (i * 13) % 40),
+    textWeights: Float32Array.from({ length: n * 3 }, (_, i) => (i % 3 === 2 ? 0 : 0.3 + (i % 5) / 10)),
+  };
+  const whole = network.predict([
+    tf.tensor2d(posts.textIds!, [n, 3], "int32"),
+    tf.tensor2d(posts.textWeights!, [n, 3]),
+    tf.tensor2d(posts.image!, [n, 5]),
+    tf.tensor2d(posts.video!, [n, 7]),
+    tf.tensor2d(posts.metadata!, [n, 3]),
+    tf.tensor2d(Float32Array.from(mask), [n, 4]),
+  ]) as tf.Tensor;
+  const expected = whole.dataSync();
+  const got = await predict({ network, config: wide }, posts, { batchSize: 4 });
+  got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `output ${i}: ${v} vs ${expected[i]}`));
+});
+
+Deno.test("a modality the model does not have counts as absent in the mask it sees", async () => {
+  const noImage = resolveFusionConfig({
+    inputSizes: { ...sizes, image: 0 },
+    numTags: 4,
+    projectionSize: 8,
+    hidden: [12],
+    seed: 5,
+  });
+  const model = { network: buildFusionNetwork(noImage), config: noImage };
+  const withImageBit = { ...data, mask: data.mask.map((v, i) => (i % 4 === 1 ? 1 : v)) };
+  const withoutImageBit = { ...data, mask: data.mask.map((v, i) => (i % 4 === 1 ? 0 : v)) };
+  assert.deepEqual(await predict(model, withImageBit), await predict(model, withoutImageBit));
 });
