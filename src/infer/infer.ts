@@ -16,12 +16,13 @@ import type { Settings } from "@/config/settings.ts";
 import { createEncoder } from "@/encode/encoder.ts";
 import { assembleFeatures, CacheShelf, loadFitted, prepareTexts } from "@/encode/feature_set.ts";
 import type { ImageEmbedder } from "@/encode/media_features.ts";
-import { type BackendRequest, loadFusionModel, predict, selectBackend } from "@/model/mod.ts";
+import { type BackendRequest, loadFusionModel, selectBackend } from "@/model/mod.ts";
 import { type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
 import { codeVersion } from "@/train/code_version.ts";
 import { ModelRegistry } from "@/train/registry.ts";
 import { claimShard } from "./claim.ts";
 import { readPostsById } from "./_posts.ts";
+import { createScorer } from "./_score.ts";
 import { inferPeriod, type Period } from "./period.ts";
 import { inferRunId, sampleIds, type SampleSpec, type Shard, shardKey, WHOLE } from "./sample.ts";
 
@@ -100,6 +101,7 @@ export async function runInference(
   const backend = await selectBackend({ backend: options.backend ?? "auto" });
   const fitted = await loadFitted(path);
   const { model, meta } = await loadFusionModel(path);
+  const scorer = createScorer(model);
   const own = options.imageEncoder ? undefined : await createEncoder(fitted.config.image.encoder, {
     cacheDir: join(settings.dataDir, "cache", "encoders"),
   }).catch((err) => {
@@ -167,7 +169,7 @@ export async function runInference(
       features.computed += feats.stats.computed;
       timings.features += secs(t);
       t = performance.now();
-      const probs = feats.count > 0 ? await predict(model, feats) : new Float32Array();
+      const probs = feats.count > 0 ? await scorer.score(feats) : new Float32Array();
       timings.predict += secs(t);
       const n = feats.count * k;
       const postCol = new Array<string>(n), tagCol = new Array<number>(n);
