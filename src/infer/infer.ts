@@ -17,7 +17,7 @@ import { createEncoder } from "@/encode/encoder.ts";
 import { assembleFeatures, CacheShelf, loadFitted, prepareTexts } from "@/encode/feature_set.ts";
 import type { ImageEmbedder } from "@/encode/media_features.ts";
 import { type BackendRequest, loadFusionModel, selectBackend } from "@/model/mod.ts";
-import { type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
+import { type CopyValue, type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
 import { codeVersion } from "@/train/code_version.ts";
 import { ModelRegistry } from "@/train/registry.ts";
 import { claimShard } from "./claim.ts";
@@ -171,22 +171,15 @@ export async function runInference(
       t = performance.now();
       const probs = feats.count > 0 ? await scorer.score(feats) : new Float32Array();
       timings.predict += secs(t);
-      const n = feats.count * k;
-      const postCol = new Array<string>(n), tagCol = new Array<number>(n);
-      const probCol = new Array<number>(n), predCol = new Array<number>(n);
-      for (let i = 0; i < feats.count; i++) {
-        for (let j = 0; j < k; j++) {
-          const p = probs[i * k + j];
-          if (!(p >= 0 && p <= 1)) {
-            throw new RangeError(`Cannot record prediction for post "${feats.ids[i]}": probability "${p}"`);
-          }
-          postCol[i * k + j] = feats.ids[i];
-          tagCol[i * k + j] = tagOf[j];
-          probCol[i * k + j] = p;
-          predCol[i * k + j] = p >= meta.thresholds[j] ? 1 : 0; // int: postgres.js mis-sends boolean[]
-        }
+      const bad = probs.findIndex((p) => !(p >= 0 && p <= 1));
+      if (bad >= 0) {
+        throw new RangeError(
+          `Cannot record prediction for post "${feats.ids[Math.floor(bad / k)]}": probability "${
+            probs[bad]
+          }"`,
+        );
       }
-      return { feats, postCol, tagCol, probCol, predCol };
+      return { feats, probs, tags: tagOf, thresholds: meta.thresholds };
     };
     const ahead = (start: number) => {
       if (start >= todo.length) return undefined;
@@ -194,36 +187,42 @@ export async function runInference(
       p.catch(() => {}); // awaited below; this only keeps an abandoned batch from being "unhandled"
       return p;
     };
+    const copy = db.copyRows !== undefined;
     let ready = ahead(0);
     for (let start = 0; start < todo.length; start += batchSize) {
       if (lost) throw lost;
-      const { feats, postCol, tagCol, probCol, predCol } = await ready!;
+      const batch = await ready!;
       next = ready = ahead(start + batchSize);
       t = performance.now();
-      rows += await db.transaction(async (tx) => {
-        await claim.renew(tx);
-        const [w] = await tx.query<{ n: number }>(
-          `with ins as (
-             insert into predictions (run_id, post_id, tag_id, probability, predicted, model_version)
-             select $1, u.post_id, u.tag_id, u.probability, u.predicted <> 0, $6
-             from unnest($2::text[], $3::int[], $4::real[], $5::int[]) as u(post_id, tag_id, probability, predicted)
-             on conflict do nothing returning 1)
-           select count(*)::int as n from ins`,
-          [runId, postCol, tagCol, probCol, predCol, version],
-        );
-        await quarantine(
-          tx,
-          feats.problems.map((p) => ({
-            stage: "infer" as const,
-            source: quarantineSource,
-            item: p.postId,
-            modality: p.modality,
-            reason: p.reason,
-            runId,
-          })),
-        );
-        return w.n;
-      });
+      const write = (viaCopy: boolean) =>
+        db.transaction(async (tx) => {
+          await claim.renew(tx);
+          const n = viaCopy
+            ? await tx.copyRows!("predictions", PREDICTION_COLUMNS, predictionRows(runId, version, batch))
+            : await insertPredictions(tx, runId, version, batch);
+          await quarantine(
+            tx,
+            batch.feats.problems.map((p) => ({
+              stage: "infer" as const,
+              source: quarantineSource,
+              item: p.postId,
+              modality: p.modality,
+              reason: p.reason,
+              runId,
+            })),
+          );
+          return n;
+        });
+      // COPY where the engine streams it (PostgreSQL): no post of the batch has predictions yet (the
+      // claim and the resume check see to it), so it skips nothing. Should it still be rejected, the
+      // batch is written again with the insert that skips existing rows and reports any real error.
+      rows += copy
+        ? await write(true).catch((err) => {
+          if (lost) throw lost;
+          if (!/^Cannot copy/.test((err as Error).message)) throw err;
+          return write(false);
+        })
+        : await write(false);
       timings.write += secs(t);
       batches++;
       await options.onBatch?.({ done: Math.min(start + batchSize, todo.length), total: todo.length });
@@ -268,6 +267,52 @@ export async function runInference(
     await claim.release().catch(() => {});
     await dispose();
   }
+}
+
+/** A scored batch: probabilities of `feats.ids` x `tags`, row-major. */
+interface ScoredBatch {
+  feats: { ids: string[]; count: number };
+  probs: Float32Array;
+  tags: number[];
+  thresholds: number[];
+}
+
+const PREDICTION_COLUMNS = ["run_id", "post_id", "tag_id", "probability", "predicted", "model_version"];
+
+function* predictionRows(runId: string, version: string, b: ScoredBatch): Generator<CopyValue[]> {
+  const k = b.tags.length;
+  for (let i = 0; i < b.feats.count; i++) {
+    for (let j = 0; j < k; j++) {
+      const p = b.probs[i * k + j];
+      yield [runId, b.feats.ids[i], b.tags[j], p, p >= b.thresholds[j], version];
+    }
+  }
+}
+
+/** The batch through one `insert ... on conflict do nothing`; returns the rows written. */
+async function insertPredictions(db: Db, runId: string, version: string, b: ScoredBatch): Promise<number> {
+  const k = b.tags.length, n = b.feats.count * k;
+  const postCol = new Array<string>(n), tagCol = new Array<number>(n);
+  const probCol = new Array<number>(n), predCol = new Array<number>(n);
+  for (let i = 0; i < b.feats.count; i++) {
+    for (let j = 0; j < k; j++) {
+      const p = b.probs[i * k + j];
+      postCol[i * k + j] = b.feats.ids[i];
+      tagCol[i * k + j] = b.tags[j];
+      probCol[i * k + j] = p;
+      predCol[i * k + j] = p >= b.thresholds[j] ? 1 : 0; // int: postgres.js mis-sends boolean[]
+    }
+  }
+  const [w] = await db.query<{ n: number }>(
+    `with ins as (
+       insert into predictions (run_id, post_id, tag_id, probability, predicted, model_version)
+       select $1, u.post_id, u.tag_id, u.probability, u.predicted <> 0, $6
+       from unnest($2::text[], $3::int[], $4::real[], $5::int[]) as u(post_id, tag_id, probability, predicted)
+       on conflict do nothing returning 1)
+     select count(*)::int as n from ins`,
+    [runId, postCol, tagCol, probCol, predCol, version],
+  );
+  return w.n;
 }
 
 const secs = (since: number) => Math.round(performance.now() - since) / 1000;
