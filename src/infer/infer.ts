@@ -135,7 +135,7 @@ export async function runInference(
       modelVersion: version,
       codeVersion: (await codeVersion()).gitSha,
     });
-    let t = performance.now();
+    const t = performance.now();
     const ids = await sampleIds(db, spec, shard);
     const done = new Set(
       (await db.query<{ id: string }>(
@@ -181,6 +181,7 @@ export async function runInference(
       }
       return { feats, probs, tags: tagOf, thresholds: meta.thresholds };
     };
+    type Prepared = Awaited<ReturnType<typeof prepare>>;
     const ahead = (start: number) => {
       if (start >= todo.length) return undefined;
       const p = prepare(start);
@@ -188,15 +189,10 @@ export async function runInference(
       return p;
     };
     const copy = db.copyRows !== undefined;
-    let ready = ahead(0);
-    for (let start = 0; start < todo.length; start += batchSize) {
-      if (lost) throw lost;
-      const batch = await ready!;
-      next = ready = ahead(start + batchSize);
-      t = performance.now();
+    const writeBatch = async (batch: Prepared, size: number) => {
+      const t = performance.now();
       const write = (viaCopy: boolean) =>
         db.transaction(async (tx) => {
-          await claim.renew(tx);
           const n = viaCopy
             ? await tx.copyRows!("predictions", PREDICTION_COLUMNS, predictionRows(runId, version, batch))
             : await insertPredictions(tx, runId, version, batch);
@@ -211,12 +207,15 @@ export async function runInference(
               runId,
             })),
           );
+          // Last, so that concurrent batches hold the claim row only for a moment; a worker that lost
+          // the claim meanwhile rolls the batch back.
+          await claim.renew(tx);
           return n;
         });
       // COPY where the engine streams it (PostgreSQL): no post of the batch has predictions yet (the
       // claim and the resume check see to it), so it skips nothing. Should it still be rejected, the
       // batch is written again with the insert that skips existing rows and reports any real error.
-      rows += copy
+      const n = copy
         ? await write(true).catch((err) => {
           if (lost) throw lost;
           if (!/^Cannot copy/.test((err as Error).message)) throw err;
@@ -224,8 +223,30 @@ export async function runInference(
         })
         : await write(false);
       timings.write += secs(t);
+      rows += n;
       batches++;
-      await options.onBatch?.({ done: Math.min(start + batchSize, todo.length), total: todo.length });
+      written += size;
+      await options.onBatch?.({ done: written, total: todo.length });
+    };
+    // On PostgreSQL two batches are written at once (each on its own connection and server process,
+    // committed on its own: a killed run loses at most those two); PGlite is one process, one at a time.
+    const writers = db.kind === "postgres" ? 2 : 1;
+    const writing: Promise<void>[] = [];
+    let written = 0;
+    let ready = ahead(0);
+    try {
+      for (let start = 0; start < todo.length; start += batchSize) {
+        if (lost) throw lost;
+        const batch = await ready!;
+        next = ready = ahead(start + batchSize);
+        if (writing.length >= writers) await writing.shift();
+        const w = writeBatch(batch, Math.min(batchSize, todo.length - start));
+        w.catch(() => {}); // awaited below
+        writing.push(w);
+      }
+      while (writing.length > 0) await writing.shift();
+    } finally {
+      await Promise.allSettled(writing); // no batch left writing when the run ends or fails
     }
 
     const [c] = await db.query<{ scored: number; quarantined: number; flagged: number }>(

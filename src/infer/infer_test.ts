@@ -103,7 +103,8 @@ dbTest(
       (await db.query<{ id: string; status: string }>("select id, status from runs where kind = 'infer'"))[0];
     assert.equal(runId.status, "failed");
     const partial = await predictionRows(db, runId.id);
-    assert.ok(partial.length > 0 && partial.length <= 8 * 2);
+    const inFlight = db.kind === "postgres" ? 2 : 1; // batches written at once (see runInference)
+    assert.ok(partial.length > 0 && partial.length <= inFlight * 8 * 2);
 
     const resumed = await runInference(store, world.settings, opts);
     assert.equal(resumed.runId, runId.id);
