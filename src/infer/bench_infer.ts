@@ -4,7 +4,7 @@
  * - `cached`: posts/s scored and written when every feature is already in the cache — the steady state
  *   of the cron job. Synthetic text posts (a `distinctTexts` vocabulary of texts, so the text-bag cache
  *   stays small), an untrained network of the real shape, `tags` tags: the whole path of sampling,
- *   reading, feature assembly, prediction and the batched `unnest` insert.
+ *   reading, feature assembly, scoring and writing (COPY on PostgreSQL, the batched `unnest` insert on PGlite).
  * - `cold`: the first run over the same posts, text bags computed on the way.
  * - `encode`: posts/s when each post brings a new image that MobileNetV2 must embed first.
  */

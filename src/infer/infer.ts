@@ -3,8 +3,11 @@
  * write every (post, tag) probability and decision to `predictions`.
  *
  * - The run id comes from (model version, period, sample size, seed): rerunning writes nothing twice
- *   (`on conflict do nothing`), and a killed run resumes — batches commit one transaction each, and posts
- *   that already have predictions (or were quarantined) in the run are skipped.
+ *   and a killed run resumes — batches commit one transaction each, and posts that already have
+ *   predictions (or were quarantined) in the run are skipped.
+ * - Speed: batch i+1 is read, assembled and scored (see _score.ts) while batch i is written; on
+ *   PostgreSQL rows go in by COPY (an insert that skips existing rows if COPY is ever rejected), two
+ *   batches at once, so the job's JS and the server's processes use both cores.
  * - Each shard of a run is claimed with a heartbeat (see claim.ts): an overlapping start throws
  *   InferBusyError; `shard` splits one run's sample over several workers sharing a PostgreSQL.
  * - A post whose image or video cannot be used is scored with its other modalities and flagged in
@@ -16,12 +19,13 @@ import type { Settings } from "@/config/settings.ts";
 import { createEncoder } from "@/encode/encoder.ts";
 import { assembleFeatures, CacheShelf, loadFitted, prepareTexts } from "@/encode/feature_set.ts";
 import type { ImageEmbedder } from "@/encode/media_features.ts";
-import { type BackendRequest, loadFusionModel, predict, selectBackend } from "@/model/mod.ts";
-import { type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
+import { type BackendRequest, loadFusionModel, selectBackend } from "@/model/mod.ts";
+import { type CopyValue, type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
 import { codeVersion } from "@/train/code_version.ts";
 import { ModelRegistry } from "@/train/registry.ts";
 import { claimShard } from "./claim.ts";
 import { readPostsById } from "./_posts.ts";
+import { createScorer } from "./_score.ts";
 import { inferPeriod, type Period } from "./period.ts";
 import { inferRunId, sampleIds, type SampleSpec, type Shard, shardKey, WHOLE } from "./sample.ts";
 
@@ -100,6 +104,7 @@ export async function runInference(
   const backend = await selectBackend({ backend: options.backend ?? "auto" });
   const fitted = await loadFitted(path);
   const { model, meta } = await loadFusionModel(path);
+  const scorer = createScorer(model);
   const own = options.imageEncoder ? undefined : await createEncoder(fitted.config.image.encoder, {
     cacheDir: join(settings.dataDir, "cache", "encoders"),
   }).catch((err) => {
@@ -133,20 +138,26 @@ export async function runInference(
       modelVersion: version,
       codeVersion: (await codeVersion()).gitSha,
     });
-    let t = performance.now();
+    const tagIds = await ensureTags(db, meta.tags);
+    const tagOf = meta.tags.map((name) => tagIds.get(name)!);
+    // A batch writes every tag of its posts in one transaction, so a post has predictions in the run
+    // when it has one for the first tag: counting those reads 1/k of the run's rows. The sample is
+    // joined as a set (`in (select unnest ...)`): `= any(array)` compares each row with every id.
+    const firstTag = tagOf[0];
+    const t = performance.now();
     const ids = await sampleIds(db, spec, shard);
     const done = new Set(
       (await db.query<{ id: string }>(
-        `select distinct post_id as id from predictions where run_id = $1 and post_id = any($2::text[])
+        `with sample as (select unnest($2::text[]) as id)
+         select post_id as id from predictions
+         where run_id = $1 and tag_id = $4 and post_id in (select id from sample)
          union select item from quarantine
-         where stage = 'infer' and source = $3 and modality = '' and item = any($2::text[])`,
-        [runId, ids, quarantineSource],
+         where stage = 'infer' and source = $3 and modality = '' and item in (select id from sample)`,
+        [runId, ids, quarantineSource, firstTag],
       )).map((r) => r.id),
     );
     const todo = ids.filter((id) => !done.has(id));
     timings.sample = secs(t);
-    const tagIds = await ensureTags(db, meta.tags);
-    const tagOf = meta.tags.map((name) => tagIds.get(name)!);
     const k = meta.tags.length;
     let rows = 0, batches = 0;
     const features = { cache_hits: 0, computed: 0 };
@@ -167,74 +178,96 @@ export async function runInference(
       features.computed += feats.stats.computed;
       timings.features += secs(t);
       t = performance.now();
-      const probs = feats.count > 0 ? await predict(model, feats) : new Float32Array();
+      const probs = feats.count > 0 ? await scorer.score(feats) : new Float32Array();
       timings.predict += secs(t);
-      const n = feats.count * k;
-      const postCol = new Array<string>(n), tagCol = new Array<number>(n);
-      const probCol = new Array<number>(n), predCol = new Array<number>(n);
-      for (let i = 0; i < feats.count; i++) {
-        for (let j = 0; j < k; j++) {
-          const p = probs[i * k + j];
-          if (!(p >= 0 && p <= 1)) {
-            throw new RangeError(`Cannot record prediction for post "${feats.ids[i]}": probability "${p}"`);
-          }
-          postCol[i * k + j] = feats.ids[i];
-          tagCol[i * k + j] = tagOf[j];
-          probCol[i * k + j] = p;
-          predCol[i * k + j] = p >= meta.thresholds[j] ? 1 : 0; // int: postgres.js mis-sends boolean[]
-        }
+      const bad = probs.findIndex((p) => !(p >= 0 && p <= 1));
+      if (bad >= 0) {
+        throw new RangeError(
+          `Cannot record prediction for post "${feats.ids[Math.floor(bad / k)]}": probability "${
+            probs[bad]
+          }"`,
+        );
       }
-      return { feats, postCol, tagCol, probCol, predCol };
+      return { feats, probs, tags: tagOf, thresholds: meta.thresholds };
     };
+    type Prepared = Awaited<ReturnType<typeof prepare>>;
     const ahead = (start: number) => {
       if (start >= todo.length) return undefined;
       const p = prepare(start);
       p.catch(() => {}); // awaited below; this only keeps an abandoned batch from being "unhandled"
       return p;
     };
-    let ready = ahead(0);
-    for (let start = 0; start < todo.length; start += batchSize) {
-      if (lost) throw lost;
-      const { feats, postCol, tagCol, probCol, predCol } = await ready!;
-      next = ready = ahead(start + batchSize);
-      t = performance.now();
-      rows += await db.transaction(async (tx) => {
-        await claim.renew(tx);
-        const [w] = await tx.query<{ n: number }>(
-          `with ins as (
-             insert into predictions (run_id, post_id, tag_id, probability, predicted, model_version)
-             select $1, u.post_id, u.tag_id, u.probability, u.predicted <> 0, $6
-             from unnest($2::text[], $3::int[], $4::real[], $5::int[]) as u(post_id, tag_id, probability, predicted)
-             on conflict do nothing returning 1)
-           select count(*)::int as n from ins`,
-          [runId, postCol, tagCol, probCol, predCol, version],
-        );
-        await quarantine(
-          tx,
-          feats.problems.map((p) => ({
-            stage: "infer" as const,
-            source: quarantineSource,
-            item: p.postId,
-            modality: p.modality,
-            reason: p.reason,
-            runId,
-          })),
-        );
-        return w.n;
-      });
+    const copy = db.copyRows !== undefined;
+    const writeBatch = async (batch: Prepared, size: number) => {
+      const t = performance.now();
+      const write = (viaCopy: boolean) =>
+        db.transaction(async (tx) => {
+          const n = viaCopy
+            ? await tx.copyRows!("predictions", PREDICTION_COLUMNS, predictionRows(runId, version, batch))
+            : await insertPredictions(tx, runId, version, batch);
+          await quarantine(
+            tx,
+            batch.feats.problems.map((p) => ({
+              stage: "infer" as const,
+              source: quarantineSource,
+              item: p.postId,
+              modality: p.modality,
+              reason: p.reason,
+              runId,
+            })),
+          );
+          // Last, so that concurrent batches hold the claim row only for a moment; a worker that lost
+          // the claim meanwhile rolls the batch back.
+          await claim.renew(tx);
+          return n;
+        });
+      // COPY where the engine streams it (PostgreSQL): no post of the batch has predictions yet (the
+      // claim and the resume check see to it), so it skips nothing. Should it still be rejected, the
+      // batch is written again with the insert that skips existing rows and reports any real error.
+      const n = copy
+        ? await write(true).catch((err) => {
+          if (lost) throw lost;
+          if (!/^Cannot copy/.test((err as Error).message)) throw err;
+          return write(false);
+        })
+        : await write(false);
       timings.write += secs(t);
+      rows += n;
       batches++;
-      await options.onBatch?.({ done: Math.min(start + batchSize, todo.length), total: todo.length });
+      written += size;
+      await options.onBatch?.({ done: written, total: todo.length });
+    };
+    // On PostgreSQL two batches are written at once (each on its own connection and server process,
+    // committed on its own: a killed run loses at most those two); PGlite is one process, one at a time.
+    const writers = db.kind === "postgres" ? 2 : 1;
+    const writing: Promise<void>[] = [];
+    let written = 0;
+    let ready = ahead(0);
+    try {
+      for (let start = 0; start < todo.length; start += batchSize) {
+        if (lost) throw lost;
+        const batch = await ready!;
+        next = ready = ahead(start + batchSize);
+        if (writing.length >= writers) await writing.shift();
+        const w = writeBatch(batch, Math.min(batchSize, todo.length - start));
+        w.catch(() => {}); // awaited below
+        writing.push(w);
+      }
+      while (writing.length > 0) await writing.shift();
+    } finally {
+      await Promise.allSettled(writing); // no batch left writing when the run ends or fails
     }
 
     const [c] = await db.query<{ scored: number; quarantined: number; flagged: number }>(
-      `with s as (select distinct post_id from predictions where run_id = $1 and post_id = any($2::text[])),
+      `with sample as (select unnest($2::text[]) as id),
+       s as (select post_id from predictions
+             where run_id = $1 and tag_id = $4 and post_id in (select id from sample)),
        q as (select item, bool_or(modality = '') as out from quarantine
-             where stage = 'infer' and source = $3 and item = any($2::text[]) group by item)
+             where stage = 'infer' and source = $3 and item in (select id from sample) group by item)
        select (select count(*) from s)::int as scored,
          (select count(*) from q where out)::int as quarantined,
          (select count(*) from q join s on s.post_id = q.item where not q.out)::int as flagged`,
-      [runId, ids, quarantineSource],
+      [runId, ids, quarantineSource, firstTag],
     );
     timings.total = secs(t0);
     const summary: InferSummary = {
@@ -266,6 +299,52 @@ export async function runInference(
     await claim.release().catch(() => {});
     await dispose();
   }
+}
+
+/** A scored batch: probabilities of `feats.ids` x `tags`, row-major. */
+interface ScoredBatch {
+  feats: { ids: string[]; count: number };
+  probs: Float32Array;
+  tags: number[];
+  thresholds: number[];
+}
+
+const PREDICTION_COLUMNS = ["run_id", "post_id", "tag_id", "probability", "predicted", "model_version"];
+
+function* predictionRows(runId: string, version: string, b: ScoredBatch): Generator<CopyValue[]> {
+  const k = b.tags.length;
+  for (let i = 0; i < b.feats.count; i++) {
+    for (let j = 0; j < k; j++) {
+      const p = b.probs[i * k + j];
+      yield [runId, b.feats.ids[i], b.tags[j], p, p >= b.thresholds[j], version];
+    }
+  }
+}
+
+/** The batch through one `insert ... on conflict do nothing`; returns the rows written. */
+async function insertPredictions(db: Db, runId: string, version: string, b: ScoredBatch): Promise<number> {
+  const k = b.tags.length, n = b.feats.count * k;
+  const postCol = new Array<string>(n), tagCol = new Array<number>(n);
+  const probCol = new Array<number>(n), predCol = new Array<number>(n);
+  for (let i = 0; i < b.feats.count; i++) {
+    for (let j = 0; j < k; j++) {
+      const p = b.probs[i * k + j];
+      postCol[i * k + j] = b.feats.ids[i];
+      tagCol[i * k + j] = b.tags[j];
+      probCol[i * k + j] = p;
+      predCol[i * k + j] = p >= b.thresholds[j] ? 1 : 0; // int: postgres.js mis-sends boolean[]
+    }
+  }
+  const [w] = await db.query<{ n: number }>(
+    `with ins as (
+       insert into predictions (run_id, post_id, tag_id, probability, predicted, model_version)
+       select $1, u.post_id, u.tag_id, u.probability, u.predicted <> 0, $6
+       from unnest($2::text[], $3::int[], $4::real[], $5::int[]) as u(post_id, tag_id, probability, predicted)
+       on conflict do nothing returning 1)
+     select count(*)::int as n from ins`,
+    [runId, postCol, tagCol, probCol, predCol, version],
+  );
+  return w.n;
 }
 
 const secs = (since: number) => Math.round(performance.now() - since) / 1000;

@@ -1,6 +1,6 @@
 import postgres from "postgres";
 import { redactUrl } from "@/config/settings.ts";
-import { DatabaseUnavailableError, type Db, type Row } from "./db.ts";
+import { type CopyValue, DatabaseUnavailableError, type Db, type Row } from "./db.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -19,8 +19,95 @@ function wrap(sql: Sql, close: () => Promise<void>): Db {
       if (!("begin" in sql)) return fn(wrap(sql, close));
       return (sql as postgres.Sql).begin((tx) => fn(wrap(tx, close))) as Promise<T>;
     },
+    copyRows(table: string, columns: string[], rows: Iterable<CopyValue[]>) {
+      if ("begin" in sql) return (sql as postgres.Sql).begin((tx) => copyIn(tx, table, columns, rows));
+      return copyIn(sql, table, columns, rows);
+    },
     close,
   };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * COPY FROM STDIN inside a transaction. postgres.js reports a COPY that the server rejects nowhere once
+ * the stream has ended (it waits for "finish" forever), so the outcome is read from the statement after
+ * it: a rejected COPY leaves the transaction aborted.
+ */
+async function copyIn(tx: Sql, table: string, columns: string[], rows: Iterable<CopyValue[]>) {
+  const stream = await tx.unsafe(`copy ${ident(table)} (${columns.map(ident).join(", ")}) from stdin`)
+    .writable();
+  let broken: Error | undefined;
+  stream.on("error", (err: Error) => (broken ??= err));
+  const send = (chunk: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (stream.write(encoder.encode(chunk), (err) => err && reject(err))) resolve();
+      else stream.once("drain", resolve);
+    });
+  let chunk = "", n = 0;
+  try {
+    for (const row of rows) {
+      if (row.length !== columns.length) {
+        throw new RangeError(
+          `Cannot copy a row into "${table}": it has ${row.length} values for ${columns.length} columns`,
+        );
+      }
+      chunk += row.map(copyText).join("\t") + "\n";
+      n++;
+      if (chunk.length >= 1 << 20) {
+        await send(chunk);
+        chunk = "";
+      }
+      if (broken) throw broken;
+    }
+    if (chunk) await send(chunk);
+  } catch (err) {
+    stream.destroy(err as Error); // sends CopyFail: the server rolls the COPY back
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    throw err;
+  }
+  try {
+    await afterCopy(tx, stream);
+  } catch (err) {
+    throw new Error(
+      `Cannot copy ${n} rows into "${table}": the server rejected them (a duplicate key, a missing ` +
+        `reference or a bad value); the transaction is rolled back`,
+      { cause: broken ?? err },
+    );
+  }
+  if (broken) throw broken;
+  return n;
+}
+
+/**
+ * The statement after COPY tells whether the server took it. postgres.js lets the COPY go once the last
+ * write has reached the socket and the stream has ended (a tick later); a statement sent before that
+ * fails and would fail the transaction with it, so the stream is given that tick.
+ */
+async function afterCopy(tx: Sql, stream: NodeJS.WritableStream & { writableLength: number }): Promise<void> {
+  stream.end();
+  for (let tries = 0; stream.writableLength > 0 && tries < 1000; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await tx.unsafe("select 1");
+}
+
+/** A quoted identifier. */
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** One value in COPY's text format. */
+function copyText(v: CopyValue): string {
+  if (v === null) return "\\N";
+  if (typeof v === "boolean") return v ? "t" : "f";
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw new RangeError(`Cannot copy the number "${v}": not finite`);
+    return String(v);
+  }
+  return v.replace(
+    /[\\\t\n\r]/g,
+    (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"),
+  );
 }
 
 const jsonText = (v: unknown) => typeof v === "string" ? v : JSON.stringify(v);

@@ -14,8 +14,16 @@ export interface Db {
   exec(sql: string): Promise<void>;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Bulk-loads rows with `COPY table (columns) FROM STDIN` and returns the number written; only where the
+   * engine streams COPY (PostgreSQL), else undefined. COPY skips no row: a duplicate key fails it.
+   * Values: string, finite number, boolean, or null.
+   */
+  copyRows?(table: string, columns: string[], rows: Iterable<CopyValue[]>): Promise<number>;
   close(): Promise<void>;
 }
+
+export type CopyValue = string | number | boolean | null;
 
 /** Raised when the database cannot be reached or opened; the message says what to do next. */
 export class DatabaseUnavailableError extends Error {
