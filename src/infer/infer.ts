@@ -5,9 +5,10 @@
  * - The run id comes from (model version, period, sample size, seed): rerunning writes nothing twice
  *   and a killed run resumes — batches commit one transaction each, and posts that already have
  *   predictions (or were quarantined) in the run are skipped.
- * - Speed: batch i+1 is read, assembled and scored (see _score.ts) while batch i is written; on
- *   PostgreSQL rows go in by COPY (an insert that skips existing rows if COPY is ever rejected), two
- *   batches at once, so the job's JS and the server's processes use both cores.
+ * - Speed: batch i+1 is read, assembled and scored (text bags summed on the host, see model/predict.ts)
+ *   while batch i is written; on PostgreSQL rows go in by COPY (an insert that skips existing rows if
+ *   COPY is ever rejected), two batches at once, so the job's JS and the server's processes use both
+ *   cores.
  * - Each shard of a run is claimed with a heartbeat (see claim.ts): an overlapping start throws
  *   InferBusyError; `shard` splits one run's sample over several workers sharing a PostgreSQL.
  * - A post whose image or video cannot be used is scored with its other modalities and flagged in
@@ -25,7 +26,7 @@ import { codeVersion } from "@/train/code_version.ts";
 import { ModelRegistry } from "@/train/registry.ts";
 import { claimShard } from "./claim.ts";
 import { readPostsById } from "./_posts.ts";
-import { createScorer } from "./_score.ts";
+import { predict } from "@/model/predict.ts";
 import { inferPeriod, type Period } from "./period.ts";
 import { inferRunId, sampleIds, type SampleSpec, type Shard, shardKey, WHOLE } from "./sample.ts";
 
@@ -104,7 +105,7 @@ export async function runInference(
   const backend = await selectBackend({ backend: options.backend ?? "auto" });
   const fitted = await loadFitted(path);
   const { model, meta } = await loadFusionModel(path);
-  const scorer = createScorer(model);
+
   const own = options.imageEncoder ? undefined : await createEncoder(fitted.config.image.encoder, {
     cacheDir: join(settings.dataDir, "cache", "encoders"),
   }).catch((err) => {
@@ -178,7 +179,7 @@ export async function runInference(
       features.computed += feats.stats.computed;
       timings.features += secs(t);
       t = performance.now();
-      const probs = feats.count > 0 ? await scorer.score(feats) : new Float32Array();
+      const probs = feats.count > 0 ? await predict(model, feats, { batchSize: 2048 }) : new Float32Array();
       timings.predict += secs(t);
       const bad = probs.findIndex((p) => !(p >= 0 && p <= 1));
       if (bad >= 0) {
