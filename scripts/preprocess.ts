@@ -13,13 +13,14 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadSettings, parseExtras } from "@/config/settings.ts";
+import { loadSettings } from "@/config/settings.ts";
 import { createEncoder } from "@/encode/encoder.ts";
 import type { ImageEmbedder } from "@/encode/media_features.ts";
-import { DEFAULT_FEATURE_CONFIG, precomputeFeatures, withExtras } from "@/encode/feature_set.ts";
+import { precomputeFeatures } from "@/encode/feature_set.ts";
 import { windowStart } from "@/ingest/window.ts";
 import { finishRun, openStore, quarantine, readDataset, startRun } from "@/store/mod.ts";
-import { run, UsageError } from "./_cli.ts";
+import { run } from "./_cli.ts";
+import { EXTRAS_OPTIONS, featureConfigFromFlags } from "./_features.ts";
 import { progress } from "./_progress.ts";
 
 export async function main(args: string[]): Promise<number> {
@@ -29,26 +30,17 @@ export async function main(args: string[]): Promise<number> {
     options: {
       window: { type: "string", default: "24mo" },
       source: { type: "string" },
-      extras: { type: "string" }, // default: FEATURE_EXTRAS, else none
-      "ocr-langs": { type: "string" }, // default: OCR_LANGS, else eng
+      ...EXTRAS_OPTIONS,
     },
   });
   const settings = loadSettings();
-  let extras;
-  try {
-    extras = values.extras === undefined ? settings.extras ?? [] : parseExtras(values.extras);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const config = withExtras(DEFAULT_FEATURE_CONFIG, extras, {
-    ocrLangs: values["ocr-langs"]?.split(/[+,]/) ?? settings.ocrLangs,
-  });
+  const { config, extras } = featureConfigFromFlags(values, settings);
   const store = await openStore(settings);
   const t0 = performance.now();
   const runId = await startRun(store.db, "preprocess", { params: values });
   try {
     const posts = await readDataset(store.db, { since: windowStart(values.window!), source: values.source });
-    const encoder = await createEncoder(DEFAULT_FEATURE_CONFIG.image.encoder, {
+    const encoder = await createEncoder(config.image.encoder, {
       cacheDir: join(settings.dataDir, "cache", "encoders"),
     }) as unknown as ImageEmbedder & { close(): Promise<void> };
     let bar: ReturnType<typeof progress> | undefined;

@@ -7,6 +7,7 @@
  *   deno task train --compare-modalities             also one model per modality (fusion vs single)
  *   deno task train --force                          promote even when not better
  *   deno task train --backend wasm|webgpu|cpu|auto   never silently: the backend is printed and recorded
+ *   deno task train --extras ocr,objects             the feature extras preprocess used (FEATURE_EXTRAS)
  *
  * Scheduled retraining: the drift check exits 3 when retraining is due (data drift or model age), 0 when not:
  *   deno task train --check-drift [--recent-days 30]
@@ -18,6 +19,7 @@ import { openStore } from "@/store/mod.ts";
 import { train } from "@/train/train.ts";
 import { checkDrift } from "@/train/drift_check.ts";
 import { run, UsageError } from "./_cli.ts";
+import { EXTRAS_OPTIONS, featureConfigFromFlags } from "./_features.ts";
 import { progress } from "./_progress.ts";
 
 export async function main(args: string[]): Promise<number> {
@@ -34,6 +36,7 @@ export async function main(args: string[]): Promise<number> {
       force: { type: "boolean", default: false },
       "check-drift": { type: "boolean", default: false },
       "recent-days": { type: "string", default: "30" },
+      ...EXTRAS_OPTIONS,
     },
   });
   const backend = values.backend as "auto";
@@ -65,6 +68,7 @@ export async function main(args: string[]): Promise<number> {
       epochs: Number(values.epochs),
       backend,
       compareModalities: values["compare-modalities"],
+      features: featureConfigFromFlags(values, settings).config,
       force: values.force,
       onStep: (s) => {
         bar?.stop();

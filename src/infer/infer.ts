@@ -168,7 +168,7 @@ export async function runInference(
     const prepare = async (start: number) => {
       let t = performance.now();
       const posts = await readPostsById(db, todo.slice(start, start + batchSize));
-      const texts = await prepareTexts(posts, fitted.config);
+      const texts = await prepareTexts(posts, fitted.config, { blobs: store.blobs, cacheRoot: caches.root });
       const feats = await assembleFeatures(posts, texts, fitted, {
         blobs: store.blobs,
         cacheRoot: caches.root,

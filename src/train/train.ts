@@ -146,7 +146,10 @@ export async function train(
 
     step("preparing text and language");
     let t = performance.now();
-    const texts = await prepareTexts(posts, config);
+    const texts = await prepareTexts(posts, config, {
+      blobs: store.blobs,
+      cacheRoot: join(settings.dataDir, "features"),
+    });
     const trainPosts = posts.filter((p) => split.parts.get(p.id) === "train");
     const fitted = fitFeatures(trainPosts, texts, config);
     lap("fit_features", t);
@@ -397,7 +400,10 @@ async function scoreCurrent(
     cacheDir: join(settings.dataDir, "cache", "encoders"),
   }) as unknown as ImageEmbedder & { close(): Promise<void> };
   try {
-    const texts = await prepareTexts(testPosts, fitted.config);
+    const texts = await prepareTexts(testPosts, fitted.config, {
+      blobs: store.blobs,
+      cacheRoot: join(settings.dataDir, "features"),
+    });
     const feats = await assembleFeatures(testPosts, texts, fitted, {
       blobs: store.blobs,
       cacheRoot: join(settings.dataDir, "features"),
