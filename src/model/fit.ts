@@ -14,9 +14,16 @@ import {
 import { type Batcher, checkFusionData, createBatcher, type FusionData, maskRows } from "./data.ts";
 import { type PositiveWeighting, positiveWeights, weightedBceFromLogits } from "./loss.ts";
 import { dropModalities } from "./modality_dropout.ts";
-import { BAG_LAYERS, buildFusionNetwork, type FusionModel, hostInputsModel } from "./network.ts";
+import {
+  BAG_INPUT_SUFFIX,
+  BAG_LAYERS,
+  buildFusionNetwork,
+  type FusionModel,
+  hostInputsModel,
+} from "./network.ts";
 import { bagTensors, type HostBag, textBagRows } from "./host_bags.ts";
-import { SparseBagTrainer, type SparseOptimizerOptions } from "./sparse_bag.ts";
+import { BagPipeline } from "./bag_pipeline.ts";
+import type { BagRows, SparseOptimizerOptions } from "./sparse_bag.ts";
 
 /** Figures of one epoch, passed to `onEpoch` and kept in the history. */
 export interface EpochStats {
@@ -167,18 +174,32 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
   const bagNames = BAG_LAYERS.filter((name) => network.layers.some((l) => l.name === name));
   // Embedding bags are computed and trained on the host, and image and video rows are packed: see hostInputsModel.
   const trainNet = hostInputsModel(network, config);
-  const bags = bagNames.map((name) => {
-    const table = network.getLayer(name).getWeights()[0];
-    const opts = name === "text_bag"
-      ? { learningRate, ...options.bagOptimizer }
-      : { kind: "adagrad" as const, learningRate: 0.05, ...options.wideOptimizer };
-    return { name, trainer: new SparseBagTrainer(table.dataSync() as Float32Array, table.shape[0], opts) };
-  });
+  const trainRows = textBagRows(data);
+  if (bagNames.length > 0 && !trainRows) {
+    throw new RangeError("Cannot train embedding bags: the data has no text ids and weights");
+  }
+  // The bags train in a worker on the second core while tfjs trains the rest (see bag_pipeline.ts).
+  const pipeline = bagNames.length === 0 ? null : new BagPipeline(
+    bagNames.map((name) => {
+      const table = network.getLayer(name).getWeights()[0];
+      return {
+        name,
+        table: table.dataSync() as Float32Array,
+        rows: table.shape[0],
+        options: name === "text_bag"
+          ? { learningRate, ...options.bagOptimizer }
+          : { kind: "adagrad" as const, learningRate: 0.05, ...options.wideOptimizer },
+        // n-gram dropout regularizes the deep bag; the wide (linear) term sees every n-gram.
+        dropout: name === "text_bag" && ngramDropout > 0,
+      };
+    }),
+    trainRows!,
+  );
+  const hostBags: HostBag[] = pipeline?.tables ?? [];
   const syncBags = () => {
-    for (const { name, trainer } of bags) {
-      const layer = network.getLayer(name);
-      const t = tf.tensor2d(trainer.values, [trainer.rows, trainer.dim]);
-      layer.setWeights([t]);
+    for (const { name, table, dim } of hostBags) {
+      const t = tf.tensor2d(table, [table.length / dim, dim]);
+      network.getLayer(name).setWeights([t]);
       t.dispose();
     }
   };
@@ -192,23 +213,31 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
   });
   const posWeight = tf.tensor1d(pw);
   const optimizer = tf.train.adam(learningRate);
-  const hostBags: HostBag[] = bags.map(({ name, trainer }) => ({
-    name,
-    table: trainer.values,
-    dim: trainer.dim,
-  }));
   const train = createBatcher(data, config, trainNet.inputNames, dataOnDevice);
   const val = validation ? createBatcher(validation, config, trainNet.inputNames, dataOnDevice) : null;
   const shuffleRng = createRng(config.seed);
   const dropRng = createRng(config.seed ^ 0x5bd1e995);
   const enabled = MODALITIES.map((m) => hasModality(config, m));
   const order = new Int32Array(data.count).map((_, i) => i);
-  const trainRows = textBagRows(data);
   const ngramRng = createRng(config.seed ^ 0x68e31da4);
+  /** The deep bag's rows of batch `idx` with each n-gram dropped with probability ngramDropout, kept ones scaled up. */
+  const droppedRows = (idx: Int32Array): BagRows | null => {
+    if (!pipeline || ngramDropout <= 0) return null;
+    const rows = trainRows!, w = rows.width, keep = 1 - ngramDropout;
+    const ids = new Int32Array(idx.length * w), weights = new Float32Array(idx.length * w);
+    for (let j = 0; j < idx.length; j++) {
+      ids.set(rows.ids.subarray(idx[j] * w, (idx[j] + 1) * w), j * w);
+      for (let l = 0; l < w; l++) {
+        const v = rows.weights[idx[j] * w + l];
+        if (v !== 0 && ngramRng() < keep) weights[j * w + l] = v / keep;
+      }
+    }
+    return { ids, weights, width: w };
+  };
 
-  /** One optimizer step on rows `idx`; returns the batch loss (a scalar to dispose). */
-  const trainStep = async (idx: Int32Array, mask: Uint8Array): Promise<tf.Scalar> => {
-    if (bags.length === 0) {
+  /** One optimizer step on rows `idx` (batch `step`); returns the batch loss (a scalar to dispose). */
+  const trainStep = async (step: number, idx: Int32Array, mask: Uint8Array): Promise<tf.Scalar> => {
+    if (!pipeline) {
       return optimizer.minimize(
         () => {
           const out = trainNet.apply(train.inputs(idx, mask), { training: true }) as tf.Tensor;
@@ -218,24 +247,12 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
         variables,
       )!;
     }
-    let rows = trainRows!, rowIdx = idx;
-    if (ngramDropout > 0) {
-      // Drop each n-gram of the batch with probability ngramDropout, scaling the kept ones up.
-      const w = rows.width, keep = 1 - ngramDropout;
-      const ids = new Int32Array(idx.length * w), weights = new Float32Array(idx.length * w);
-      for (let j = 0; j < idx.length; j++) {
-        ids.set(rows.ids.subarray(idx[j] * w, (idx[j] + 1) * w), j * w);
-        for (let l = 0; l < w; l++) {
-          const v = rows.weights[idx[j] * w + l];
-          if (v !== 0 && ngramRng() < keep) weights[j * w + l] = v / keep;
-        }
-      }
-      rows = { ids, weights, width: w };
-      rowIdx = new Int32Array(idx.length).map((_, j) => j);
-    }
-    // n-gram dropout regularizes the deep bag; the wide (linear) term sees every n-gram.
-    const rowsOf = (name: string) => name === "text_bag" ? { rows, idx: rowIdx } : { rows: trainRows!, idx };
-    const given = hostBags.flatMap((b) => bagTensors([b], rowsOf(b.name).rows, rowsOf(b.name).idx));
+    const outs = await pipeline.result(step);
+    if (step + 1 < stepsEnd) askBags(step + 1); // the worker sums the next batch while tfjs trains this one
+    const given: Array<[string, tf.Tensor]> = hostBags.map((b, i) => [
+      b.name + BAG_INPUT_SUFFIX,
+      tf.tensor2d(outs[i], [idx.length, b.dim]),
+    ]);
     const bagOut = given.map(([, t]) => t);
     const inputs = train.inputs(idx, mask, given);
     const labels = train.labels(idx);
@@ -243,14 +260,20 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
       const out = trainNet.apply(inputs, { training: true }) as tf.Tensor;
       return weightedBceFromLogits(out, labels, posWeight);
     })([...bagOut, ...variables]);
-    optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: grads[bags.length + i] })));
-    for (let i = 0; i < bags.length; i++) {
-      const dOut = (await grads[i].data()) as Float32Array;
-      const r = rowsOf(bags[i].name);
-      bags[i].trainer.step(r.rows, r.idx, dOut);
-    }
+    optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: grads[hostBags.length + i] })));
+    const dOuts = await Promise.all(
+      grads.slice(0, hostBags.length).map((g) => g.data() as Promise<Float32Array>),
+    );
+    pipeline.update(step, dOuts);
     tf.dispose([...grads, ...inputs, labels]);
     return value as tf.Scalar;
+  };
+  // Batches of the epoch in progress, numbered across epochs; the worker is asked one batch ahead.
+  let batches: Int32Array[] = [];
+  let stepsStart = 0, stepsEnd = 0;
+  const askBags = (step: number) => {
+    const idx = batches[step - stepsStart];
+    pipeline!.forward(step, idx, droppedRows(idx));
   };
 
   const history: EpochStats[] = [];
@@ -263,11 +286,18 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
       shuffleInPlace(order, shuffleRng);
-      let sum: tf.Tensor = tf.scalar(0);
+      batches = [];
       for (let start = 0; start < data.count; start += batchSize) {
-        const idx = order.slice(start, start + batchSize);
+        batches.push(order.slice(start, start + batchSize));
+      }
+      stepsStart = stepsEnd;
+      stepsEnd += batches.length;
+      if (pipeline) askBags(stepsStart);
+      let sum: tf.Tensor = tf.scalar(0);
+      for (let b = 0; b < batches.length; b++) {
+        const idx = batches[b];
         const mask = dropModalities(maskRows(data, idx), dropRng, { rate: modalityDropout, enabled });
-        const cost = await trainStep(idx, mask);
+        const cost = await trainStep(stepsStart + b, idx, mask);
         const next = tf.tidy(() => tf.add(sum, tf.mul(cost, idx.length)));
         cost.dispose();
         sum.dispose();
@@ -275,6 +305,7 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
       }
       const trainLoss = (await sum.data())[0] / data.count;
       sum.dispose();
+      await pipeline?.flush(); // the tables are read next (validation, best weights)
       const checked = val
         ? await validate(trainNet, validation!, val, {
           bags: hostBags,
@@ -317,6 +348,7 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
     val?.dispose();
     optimizer.dispose();
     posWeight.dispose();
+    pipeline?.close();
   }
   return {
     model: { network, config },

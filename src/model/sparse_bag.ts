@@ -60,14 +60,22 @@ export class SparseBagTrainer {
   private grad = new Float32Array(0);
   private steps = 0;
 
-  /** Trains `table` (copied) of `rows` x (table.length / rows). */
-  constructor(table: Float32Array, rows: number, options: SparseOptimizerOptions = {}) {
+  /**
+   * Trains `table` of `rows` x (table.length / rows): a copy, or `table` itself with `inPlace` (a table
+   * in shared memory that another thread reads between steps).
+   */
+  constructor(
+    table: Float32Array,
+    rows: number,
+    options: SparseOptimizerOptions = {},
+    { inPlace = false }: { inPlace?: boolean } = {},
+  ) {
     if (!(rows > 0) || table.length % rows !== 0) {
       throw new RangeError(`Cannot train embedding table: "${table.length}" values do not fill ${rows} rows`);
     }
     this.rows = rows;
     this.dim = table.length / rows;
-    this.values = table.slice();
+    this.values = inPlace ? table : table.slice();
     this.opts = {
       kind: "adam",
       learningRate: 1e-3,
