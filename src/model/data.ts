@@ -1,6 +1,7 @@
 /** The plain typed-array data the fusion model trains and predicts on, and how batches are cut from it. */
 import * as tf from "@tensorflow/tfjs";
 import { type FusionConfig, hasModality, MODALITIES, type Modality } from "./config.ts";
+import { uploadFloat32 } from "./gpu_upload.ts";
 import { MASK_INPUT, ROWS_INPUT_SUFFIX } from "./network.ts";
 
 /** Rows of posts as dense, row-major typed arrays. */
@@ -127,10 +128,19 @@ export function createBatcher(
   const k = config.numTags;
   const big = new Map<string, tf.Tensor2D>();
   if (onDevice) {
+    // uploadFloat32: tfjs' own webgpu upload ran at ~35 MB/s, too slow for hundreds of MB of features
     for (const s of srcs.values()) {
-      big.set(s.name, tf.tensor2d(data[s.key]!, [data.count, s.width], s.dtype));
+      const values = data[s.key]!;
+      big.set(
+        s.name,
+        (s.dtype === "float32"
+          ? uploadFloat32(values as Float32Array, [data.count, s.width])
+          : tf.tensor2d(values, [data.count, s.width], s.dtype)) as tf.Tensor2D,
+      );
     }
-    if (data.labels) big.set("__labels", tf.tensor2d(Float32Array.from(data.labels), [data.count, k]));
+    if (data.labels) {
+      big.set("__labels", uploadFloat32(Float32Array.from(data.labels), [data.count, k]) as tf.Tensor2D);
+    }
   }
   const take = (name: string, idx: Int32Array): tf.Tensor2D => {
     const s = srcs.get(name)!;
