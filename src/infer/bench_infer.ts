@@ -12,6 +12,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import type { Settings } from "@/config/settings.ts";
 import { createEncoder } from "@/encode/encoder.ts";
+import { selectBackend } from "@/model/backend.ts";
 import { assembleFeatures, fitFeatures, prepareTexts, saveFitted } from "@/encode/feature_set.ts";
 import type { ImageEmbedder } from "@/encode/media_features.ts";
 import { fit, saveFusionModel } from "@/model/mod.ts";
@@ -46,6 +47,9 @@ export async function benchInfer(
   const k = options.tags ?? 20;
   const m = options.encodePosts ?? 200;
   const batchSize = options.batchSize ?? 2000;
+  // The model is trained here before the job picks its backend: choose it first (a bare tfjs would pick
+  // whichever backend registered itself last, uninitialized).
+  await selectBackend({ backend: "wasm" });
   const root = await Deno.makeTempDir({ prefix: "bench-infer-" });
   const settings: Settings = {
     dataDir: join(root, "data"),
