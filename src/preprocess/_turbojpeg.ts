@@ -4,8 +4,9 @@
  *
  * Why: sharp's bundled decoder (mozjpeg) takes ~12 ms of CPU for a 1600x1000 q85 photo at 1/4 scale,
  * libjpeg-turbo ~5.5 ms — the decode is most of the image pipeline's cost. Only plain cases take this
- * path (baseline/progressive YCbCr or grey, no ICC profile, within the pixel limit, decoded without a
- * single warning); anything else, and any failure, returns `undefined` so the caller uses sharp, which
+ * path (baseline/progressive YCbCr or grey, no ICC profile or an sRGB one, within the pixel limit,
+ * decoded without a single warning); anything else, and any failure, returns `undefined` so the caller
+ * uses sharp, which
  * then gives the same result or the same classified error as before. Without the library (or without
  * FFI permission) {@linkcode turboJpegAvailable} is false and nothing changes.
  *
@@ -68,8 +69,32 @@ function acquire(lib: Library): Deno.PointerValue {
 export interface JpegMarkers {
   /** EXIF orientation 1..8 (1 when absent or unreadable). */
   orientation: number;
-  /** An embedded ICC profile (APP2 "ICC_PROFILE"): colour management needed, so sharp decodes. */
+  /** An embedded ICC profile (APP2 "ICC_PROFILE"). */
   hasIcc: boolean;
+  /** The profile describes itself as sRGB: no conversion needed. Any other profile goes to sharp. */
+  iccIsSrgb: boolean;
+}
+
+/** The description of an ICC profile ("desc" tag, ASCII or multi-localized UTF-16), or "". */
+export function iccDescription(icc: Uint8Array): string {
+  if (icc.length < 132) return "";
+  const view = new DataView(icc.buffer, icc.byteOffset, icc.byteLength);
+  const ascii = (at: number, length: number) => String.fromCharCode(...icc.subarray(at, at + length));
+  const tags = view.getUint32(128);
+  for (let i = 0; i < tags && 144 + i * 12 <= icc.length; i++) {
+    if (ascii(132 + i * 12, 4) !== "desc") continue;
+    const at = view.getUint32(136 + i * 12);
+    if (at + 28 > icc.length) return "";
+    const type = ascii(at, 4);
+    if (type === "desc") return ascii(at + 12, Math.min(view.getUint32(at + 8), icc.length - at - 12));
+    if (type === "mluc") {
+      const [length, offset] = [view.getUint32(at + 20), view.getUint32(at + 24)];
+      const text = icc.subarray(at + offset, Math.min(at + offset + length, icc.length));
+      return new TextDecoder("utf-16be").decode(text);
+    }
+    return "";
+  }
+  return "";
 }
 
 function exifOrientation(bytes: Uint8Array, start: number, end: number): number {
@@ -94,7 +119,7 @@ function exifOrientation(bytes: Uint8Array, start: number, end: number): number 
 
 /** Reads the segments before the first scan: EXIF orientation and ICC presence. */
 export function readJpegMarkers(bytes: Uint8Array): JpegMarkers {
-  const markers: JpegMarkers = { orientation: 1, hasIcc: false };
+  const markers: JpegMarkers = { orientation: 1, hasIcc: false, iccIsSrgb: false };
   const ascii = (at: number, length: number) => String.fromCharCode(...bytes.subarray(at, at + length));
   let at = 2;
   while (at + 4 <= bytes.length && bytes[at] === 0xff) {
@@ -106,7 +131,12 @@ export function readJpegMarkers(bytes: Uint8Array): JpegMarkers {
     if (marker === 0xe1 && ascii(body, 6) === "Exif\0\0") {
       markers.orientation = exifOrientation(bytes, body, end);
     }
-    if (marker === 0xe2 && ascii(body, 12) === "ICC_PROFILE\0") markers.hasIcc = true;
+    if (marker === 0xe2 && ascii(body, 12) === "ICC_PROFILE\0") {
+      // One chunk (sequence 1 of 1) holds a whole profile; multi-chunk profiles are never sRGB's few KB.
+      const whole = bytes[body + 12] === 1 && bytes[body + 13] === 1;
+      markers.hasIcc = true;
+      markers.iccIsSrgb = whole && /\bsRGB\b/.test(iccDescription(bytes.subarray(body + 14, end)));
+    }
     at += 2 + length;
   }
   return markers;
@@ -138,7 +168,7 @@ export async function decodeJpegScaled(
   const lib = open();
   if (lib === null) return undefined;
   const markers = readJpegMarkers(bytes);
-  if (markers.hasIcc) return undefined;
+  if (markers.hasIcc && !markers.iccIsSrgb) return undefined;
   const handle = acquire(lib);
   try {
     const [width, height, subsampling, colorspace] = [1, 2, 3, 4].map(() => new Int32Array(1));

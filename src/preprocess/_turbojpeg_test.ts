@@ -52,13 +52,15 @@ Deno.test("libjpeg-turbo is loaded (setup installs libturbojpeg0), so JPEGs take
   assert.ok(turboJpegAvailable(), "libturbojpeg.so.0 not found: apt-get install libturbojpeg0");
 });
 
-Deno.test("readJpegMarkers() reads the EXIF orientation in both byte orders and notices ICC profiles", async () => {
+Deno.test("readJpegMarkers() reads the EXIF orientation in both byte orders and tells sRGB profiles from others", async () => {
   const plain = await plainJpeg(64, 40);
-  assert.deepEqual(readJpegMarkers(plain), { orientation: 1, hasIcc: false });
+  assert.deepEqual(readJpegMarkers(plain), { orientation: 1, hasIcc: false, iccIsSrgb: false });
   assert.equal(readJpegMarkers(withOrientation(plain, 6)).orientation, 6);
   assert.equal(readJpegMarkers(withOrientation(plain, 8, true)).orientation, 8);
-  const tagged = await sharp(plain).withMetadata({ orientation: 3 }).jpeg().toBuffer(); // embeds sRGB ICC
-  assert.deepEqual(readJpegMarkers(new Uint8Array(tagged)), { orientation: 3, hasIcc: true });
+  const srgb = await sharp(plain).withMetadata({ orientation: 3 }).jpeg().toBuffer(); // embeds sharp's sRGB
+  assert.deepEqual(readJpegMarkers(new Uint8Array(srgb)), { orientation: 3, hasIcc: true, iccIsSrgb: true });
+  const p3 = await sharp(plain).withIccProfile("p3").jpeg().toBuffer();
+  assert.deepEqual(readJpegMarkers(new Uint8Array(p3)), { orientation: 1, hasIcc: true, iccIsSrgb: false });
 });
 
 Deno.test("dctScale() picks the smallest eighth whose short side still covers the target", () => {
@@ -76,16 +78,19 @@ Deno.test("decodeJpegScaled() decodes at the DCT scale and declines what it cann
   const scaled = await decodeJpegScaled(photo, 224, 50_000_000);
   assert.ok(scaled);
   assert.deepEqual([scaled.width, scaled.height, scaled.data.length], [400, 250, 400 * 250 * 3]);
-  // declined: over the pixel limit, an ICC profile, CMYK, cut short (sharp then decides, with its errors)
+  // an sRGB profile needs no conversion
+  const srgb = new Uint8Array(await sharp(photo).withMetadata().jpeg().toBuffer());
+  assert.ok(await decodeJpegScaled(srgb, 224, 50_000_000));
+  // declined: over the pixel limit, another profile, CMYK, cut short (sharp then decides, with its errors)
   assert.equal(await decodeJpegScaled(photo, 224, 1_000_000), undefined);
-  const icc = new Uint8Array(await sharp(photo).withMetadata().jpeg().toBuffer());
-  assert.equal(await decodeJpegScaled(icc, 224, 50_000_000), undefined);
+  const p3 = new Uint8Array(await sharp(photo).withIccProfile("p3").jpeg().toBuffer());
+  assert.equal(await decodeJpegScaled(p3, 224, 50_000_000), undefined);
   const cmyk = new Uint8Array(await sharp(photo).toColourspace("cmyk").jpeg().toBuffer());
   assert.equal(await decodeJpegScaled(cmyk, 224, 50_000_000), undefined);
   assert.equal(await decodeJpegScaled(photo.subarray(0, photo.length / 2), 224, 50_000_000), undefined);
 });
 
-Deno.test("decodeRgb() gives the same pixels on the fast path as sharp alone, for all eight orientations", async () => {
+Deno.test("decodeRgb() gives the same pixels on the fast path as sharp alone, for all eight orientations and an sRGB profile", async () => {
   const stored = await plainJpeg(480, 300);
   for (let orientation = 1; orientation <= 8; orientation++) {
     const jpeg = withOrientation(stored, orientation);
@@ -94,4 +99,8 @@ Deno.test("decodeRgb() gives the same pixels on the fast path as sharp alone, fo
     const diff = meanAbsDiff(fast.data, new Uint8Array(reference));
     assert.ok(diff < 1, `orientation ${orientation}: mean difference ${diff.toFixed(2)} levels`);
   }
+  const srgb = new Uint8Array(await sharp(stored).withMetadata().jpeg({ quality: 90 }).toBuffer());
+  const reference = await sharp(srgb).rotate().resize(64, 64, { fit: "cover" }).raw().toBuffer();
+  const diff = meanAbsDiff((await decodeRgb(srgb, 64)).data, new Uint8Array(reference));
+  assert.ok(diff < 1, `sRGB profile: mean difference ${diff.toFixed(2)} levels`);
 });
