@@ -136,6 +136,8 @@ export interface ImageTextSource {
   blobs: BlobStore;
   /** Feature cache root; OCR text is kept under `<cacheRoot>/ocr/`. */
   cacheRoot: string;
+  /** Caches already open under `cacheRoot`, to reuse across calls (a job's batches). */
+  caches?: CacheShelf;
   /** How tesseract runs (concurrency, timeout, binary). @default see OcrRunOptions */
   ocr?: Pick<OcrRunOptions, "concurrency" | "timeoutSeconds" | "binary">;
   /** Called with (done, total) images read. */
@@ -193,7 +195,7 @@ async function addImageText(
   const ocrConfig = resolveOcrConfig(config.extras!.ocr);
   const run: OcrRunOptions = { ...ocrConfig, ...media.ocr };
   const tool = await checkTesseract({ binary: run.binary, langs: ocrConfig.langs });
-  const cache = await OcrCache.open(media.cacheRoot);
+  const cache = await (media.caches ?? new CacheShelf(media.cacheRoot)).ocr();
   const key = (blob: string) =>
     featureKey({ content: blob, encoder: `${OCR_ID}-${tool.version}@${OCR_VERSION}`, config: ocrConfig });
   const read = new Map<string, string>(); // blob -> text
@@ -349,12 +351,18 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 /** Feature caches by name, each opened on first use and then kept. */
 export class CacheShelf {
   readonly #open = new Map<string, Promise<FeatureCache>>();
+  #ocr: Promise<OcrCache> | undefined;
   constructor(readonly root: string) {}
 
   get(name: string, dim: number): Promise<FeatureCache> {
     let cache = this.#open.get(name);
     if (!cache) this.#open.set(name, cache = FeatureCache.open(this.root, name, dim));
     return cache;
+  }
+
+  /** The ocr extra's text cache under the same root (its files are read once per shelf). */
+  ocr(): Promise<OcrCache> {
+    return this.#ocr ??= OcrCache.open(this.root);
   }
 }
 
@@ -595,6 +603,7 @@ export async function precomputeFeatures(
     imageText = await addImageText(posts, texts, config, {
       blobs: ctx.blobs,
       cacheRoot: ctx.cacheRoot,
+      caches: ctx.caches,
       ...ctx.ocr,
     });
     for (const [id, t] of texts) {

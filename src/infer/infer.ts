@@ -20,13 +20,12 @@ import type { Settings } from "@/config/settings.ts";
 import { createEncoder } from "@/encode/encoder.ts";
 import { assembleFeatures, CacheShelf, loadFitted, prepareTexts } from "@/encode/feature_set.ts";
 import type { ImageEmbedder } from "@/encode/media_features.ts";
-import { type BackendRequest, loadFusionModel, selectBackend } from "@/model/mod.ts";
+import { type BackendRequest, loadFusionModel, predict, selectBackend } from "@/model/mod.ts";
 import { type CopyValue, type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
 import { codeVersion } from "@/train/code_version.ts";
 import { ModelRegistry } from "@/train/registry.ts";
 import { claimShard } from "./claim.ts";
 import { readPostsById } from "./_posts.ts";
-import { predict } from "@/model/predict.ts";
 import { inferPeriod, type Period } from "./period.ts";
 import { inferRunId, sampleIds, type SampleSpec, type Shard, shardKey, WHOLE } from "./sample.ts";
 
@@ -105,7 +104,6 @@ export async function runInference(
   const backend = await selectBackend({ backend: options.backend ?? "auto" });
   const fitted = await loadFitted(path);
   const { model, meta } = await loadFusionModel(path);
-
   const own = options.imageEncoder ? undefined : await createEncoder(fitted.config.image.encoder, {
     cacheDir: join(settings.dataDir, "cache", "encoders"),
   }).catch((err) => {
@@ -168,7 +166,11 @@ export async function runInference(
     const prepare = async (start: number) => {
       let t = performance.now();
       const posts = await readPostsById(db, todo.slice(start, start + batchSize));
-      const texts = await prepareTexts(posts, fitted.config, { blobs: store.blobs, cacheRoot: caches.root });
+      const texts = await prepareTexts(posts, fitted.config, {
+        blobs: store.blobs,
+        cacheRoot: caches.root,
+        caches,
+      });
       const feats = await assembleFeatures(posts, texts, fitted, {
         blobs: store.blobs,
         cacheRoot: caches.root,
