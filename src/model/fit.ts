@@ -14,14 +14,8 @@ import {
 import { type Batcher, checkFusionData, createBatcher, type FusionData, maskRows } from "./data.ts";
 import { type PositiveWeighting, positiveWeights, weightedBceFromLogits } from "./loss.ts";
 import { dropModalities } from "./modality_dropout.ts";
-import {
-  BAG_INPUT_SUFFIX,
-  BAG_LAYERS,
-  buildFusionNetwork,
-  type FusionModel,
-  hostInputsModel,
-} from "./network.ts";
-import { bagTensors, type HostBag, textBagRows } from "./host_bags.ts";
+import { BAG_LAYERS, buildFusionNetwork, type FusionModel, hostInputsModel } from "./network.ts";
+import { bagInputs, bagTensors, type HostBag, textBagRows } from "./host_bags.ts";
 import { BagPipeline } from "./bag_pipeline.ts";
 import type { BagRows, SparseOptimizerOptions } from "./sparse_bag.ts";
 
@@ -249,10 +243,7 @@ export async function fit(data: FusionData, options: FitOptions = {}): Promise<F
     }
     const outs = await pipeline.result(step);
     if (step + 1 < stepsEnd) askBags(step + 1); // the worker sums the next batch while tfjs trains this one
-    const given: Array<[string, tf.Tensor]> = hostBags.map((b, i) => [
-      b.name + BAG_INPUT_SUFFIX,
-      tf.tensor2d(outs[i], [idx.length, b.dim]),
-    ]);
+    const given = bagInputs(hostBags, outs, idx.length);
     const bagOut = given.map(([, t]) => t);
     const inputs = train.inputs(idx, mask, given);
     const labels = train.labels(idx);

@@ -39,8 +39,10 @@ export function bagTensors(
 ): Array<[string, tf.Tensor]> {
   if (bags.length === 0) return [];
   if (!rows) throw new RangeError("Cannot sum embedding bags: the data has no text ids and weights");
-  return bags.map((b) => [
-    b.name + BAG_INPUT_SUFFIX,
-    tf.tensor2d(bagForward(b.table, b.dim, rows, idx), [idx.length, b.dim]),
-  ]);
+  return bagInputs(bags, bags.map((b) => bagForward(b.table, b.dim, rows, idx)), idx.length);
+}
+
+/** Bag outputs already summed (one [n, dim] array per bag), named as `hostInputsModel`'s inputs. */
+export function bagInputs(bags: HostBag[], outputs: Float32Array[], n: number): Array<[string, tf.Tensor]> {
+  return bags.map((b, i) => [b.name + BAG_INPUT_SUFFIX, tf.tensor2d(outputs[i], [n, b.dim])]);
 }
