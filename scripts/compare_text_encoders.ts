@@ -24,9 +24,9 @@ import {
   denseRows,
   evaluateProbe,
   type FeatureRows,
-  type LinearProbeOptions,
+  type LinearOptions,
   sparseRows,
-} from "../src/train/_linear.ts";
+} from "../src/train/linear.ts";
 
 interface Split {
   texts: string[];
@@ -84,7 +84,7 @@ export async function main(args: string[]): Promise<ComparisonRow[]> {
   const labels = { train: train.labels, dev: dev.labels, test: test.labels };
   const variants = new Set(values.variants.split(","));
   const ftWeight = Number(values["ft-weight"]);
-  const probeOpts: LinearProbeOptions = { epochs: Number(values.epochs) };
+  const probeOpts: LinearOptions = { epochs: Number(values.epochs) };
   const rows: ComparisonRow[] = [];
   const log = (r: ComparisonRow) => {
     rows.push(r);

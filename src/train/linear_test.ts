@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { labelMatrix, multiLabelReport } from "./f_beta.ts";
 import { applyThresholds } from "./thresholds.ts";
-import { concatRows, denseRows, predictLinearProbe, sparseRows, trainLinearProbe } from "./_linear.ts";
+import { concatRows, denseRows, fitLinear, predictLinear, sparseRows } from "./linear.ts";
 
 // 400 rows over 6 sparse features: tag 0 <=> feature 0 present, tag 1 <=> feature 3 present;
 // features 1, 2, 4, 5 are noise.
@@ -18,22 +18,22 @@ function dataset() {
 }
 
 for (const optimizer of ["sgd", "adagrad"] as const) {
-  Deno.test(`trainLinearProbe() with ${optimizer} learns which feature marks which tag`, () => {
+  Deno.test(`fitLinear() with ${optimizer} learns which feature marks which tag`, () => {
     const { x, y } = dataset();
-    const probe = trainLinearProbe(x, y, { optimizer, epochs: 10 });
+    const probe = fitLinear(x, y, { optimizer, epochs: 10 });
     const w = (f: number, l: number) => probe.weights[f * 2 + l];
     assert.ok(w(0, 0) > 1 && w(3, 1) > 1);
     assert.ok(Math.abs(w(1, 0)) < w(0, 0) / 3 && Math.abs(w(0, 1)) < w(3, 1) / 3);
-    const report = multiLabelReport(y, applyThresholds(predictLinearProbe(probe, x), [0.5, 0.5]));
+    const report = multiLabelReport(y, applyThresholds(predictLinear(probe, x), [0.5, 0.5]));
     assert.equal(report.microF1, 1);
   });
 }
 
-Deno.test("trainLinearProbe() is deterministic for a seed", () => {
+Deno.test("fitLinear() is deterministic for a seed", () => {
   const { x, y } = dataset();
   assert.deepEqual(
-    trainLinearProbe(x, y, { epochs: 2 }).weights,
-    trainLinearProbe(x, y, { epochs: 2 }).weights,
+    fitLinear(x, y, { epochs: 2 }).weights,
+    fitLinear(x, y, { epochs: 2 }).weights,
   );
 });
 
