@@ -11,7 +11,10 @@
  *   deno task bench gpu           the image encoder and the train benchmark on WebGPU (needs a GPU adapter)
  *   deno task bench infer         posts/s scored and written on PostgreSQL (cached features, and encoding first)
  *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL
- *   deno task bench all           every benchmark above except gpu
+ *   deno task bench quality       weighted F0.5 etc. of the product vs TF-IDF + logistic regression (scikit-learn)
+ *                                 on GoEmotions (full, 5 draws of 720 + 80), XED few-shot and full; heavy
+ *                                 (--sets a,b to run some, --draws N); needs python3-sklearn
+ *   deno task bench all           every benchmark above except gpu and quality
  *
  * Run them on a quiet machine: they measure this machine, not a test.
  */
@@ -35,9 +38,13 @@ import { benchInfer } from "@/infer/bench_infer.ts";
 import { benchServe } from "@/server/bench_serve.ts";
 import { startCluster } from "../tests/support/postgres_cluster.ts";
 import { freshPglite, freshPostgres } from "../tests/support/db.ts";
+import { benchQuality, SET_NAMES } from "../bench/quality.ts";
 import { run, UsageError } from "./_cli.ts";
 
 type Figures = Record<string, unknown>;
+
+/** Options some benchmarks take (--sets, --draws for quality). */
+const benchOptions = { sets: undefined as string[] | undefined, draws: undefined as number | undefined };
 
 const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
   async ingest(dataDir) {
@@ -96,6 +103,13 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
       await pg.db.close();
     }
   },
+  quality: (dataDir) =>
+    benchQuality({
+      dataDir,
+      sets: benchOptions.sets,
+      draws: benchOptions.draws,
+      log: (s) => console.log(`  ${s}`),
+    }),
   async serve() {
     const cluster = await startCluster();
     try {
@@ -107,9 +121,20 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
 };
 
 export async function main(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { sets: { type: "string" }, draws: { type: "string" } },
+  });
+  if (values.sets) {
+    benchOptions.sets = values.sets.split(",");
+    const bad = benchOptions.sets.filter((s) => !(SET_NAMES as readonly string[]).includes(s));
+    if (bad.length) throw new UsageError(`unknown --sets ${bad.join(", ")}; known: ${SET_NAMES.join(", ")}`);
+  }
+  if (values.draws) benchOptions.draws = Number(values.draws);
   const names = positionals.length === 0 || positionals.includes("all")
-    ? Object.keys(BENCHES).filter((name) => name !== "gpu")
+    ? Object.keys(BENCHES).filter((name) => name !== "gpu" && name !== "quality")
     : positionals;
   const unknown = names.filter((n) => !(n in BENCHES));
   if (unknown.length > 0) {
@@ -130,6 +155,7 @@ export async function main(args: string[]): Promise<number> {
         cpus: navigator.hardwareConcurrency,
         memory_gib: Math.round(Deno.systemMemoryInfo().total / 2 ** 30),
         deno: Deno.version.deno,
+        load_average: Deno.loadavg(), // the machine is shared: figures are ratios to peers run beside them
       },
       figures,
     };
