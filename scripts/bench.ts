@@ -109,6 +109,8 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
       sets: benchOptions.sets,
       draws: benchOptions.draws,
       log: (s) => console.log(`  ${s}`),
+      onSet: (f) =>
+        Deno.writeTextFile(join(dataDir, "bench", "quality.partial.json"), JSON.stringify(f, null, 2)),
     }),
   async serve() {
     const cluster = await startCluster();

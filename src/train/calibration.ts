@@ -29,6 +29,14 @@ export function fitPlatt(scores: ArrayLike<number>, truth: ArrayLike<number>): P
   const hi = (pos + 1) / (pos + 2), lo = 1 / (n - pos + 2);
   const x = Float64Array.from({ length: n }, (_, i) => logit(scores[i]));
   const t = Float64Array.from({ length: n }, (_, i) => (truth[i] ? hi : lo));
+  const loss = (a: number, b: number) => {
+    let l = 0;
+    for (let i = 0; i < n; i++) {
+      const z = a * x[i] + b;
+      l += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - t[i] * z;
+    }
+    return l;
+  };
   let a = 1, b = 0;
   for (let it = 0; it < 50; it++) {
     let ga = 0, gb = 0, haa = 1e-9, hab = 0, hbb = 1e-9;
@@ -42,7 +50,13 @@ export function fitPlatt(scores: ArrayLike<number>, truth: ArrayLike<number>): P
     }
     const det = haa * hbb - hab * hab;
     if (!(Math.abs(det) > 1e-12)) break;
-    const da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+    let da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+    // damped Newton: halve the step until the loss does not rise
+    const before = loss(a, b);
+    for (let k = 0; k < 30 && loss(a - da, b - db) > before; k++) {
+      da /= 2;
+      db /= 2;
+    }
     a -= da;
     b -= db;
     if (Math.abs(da) + Math.abs(db) < 1e-9) break;

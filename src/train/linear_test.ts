@@ -50,3 +50,26 @@ Deno.test("concatRows() offsets the indices of later blocks and scales them", ()
   assert.deepEqual(Array.from(both.row(1).indices), [10, 11]);
   assert.throws(() => concatRows([sparse, denseRows(new Float32Array(6), 2)]), /"3" rows/);
 });
+
+Deno.test("fitLinear() with dual reaches the regularized optimum (gradient ~ 0)", () => {
+  const { x, y } = dataset();
+  const l2 = 1e-2, n = x.rows, C = 1 / (l2 * n);
+  const model = fitLinear(x, y, { optimizer: "dual", l2, epochs: 200 });
+  // primal objective 0.5 |w|^2 + 0.5 b^2 + C sum log-loss (the bias is a feature of value 1)
+  for (let l = 0; l < 2; l++) {
+    const g = Array.from({ length: 6 }, (_, f) => model.weights[f * 2 + l]);
+    let gb = model.bias[l];
+    for (let r = 0; r < n; r++) {
+      const { indices, values } = x.row(r);
+      let z = model.bias[l];
+      indices.forEach((f, k) => (z += model.weights[f * 2 + l] * values[k]));
+      const d = C * (1 / (1 + Math.exp(-z)) - y.data[r * 2 + l]);
+      indices.forEach((f, k) => (g[f] += d * values[k]));
+      gb += d;
+    }
+    const worst = Math.max(...g.map(Math.abs), Math.abs(gb));
+    assert.ok(worst < 0.05 * C, `tag ${l}: gradient ${worst}`);
+  }
+  const report = multiLabelReport(y, applyThresholds(predictLinear(model, x), [0.5, 0.5]));
+  assert.equal(report.microF1, 1);
+});
