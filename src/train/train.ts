@@ -39,7 +39,10 @@ export interface TrainOptions {
   /** Moving window of labeled posts. @default "24mo" */
   window?: string;
   seed?: number;
-  /** Tags with fewer labeled posts are left out of the vocabulary. @default 10 */
+  /**
+   * Tags with fewer train + dev posts are left out of the vocabulary. Keeping a rare tag never lowers
+   * weighted or macro F (a left-out tag scores 0 either way). @default 3
+   */
   minTagPosts?: number;
   epochs?: number;
   backend?: "auto" | "wasm" | "webgpu" | "cpu" | "tensorflow";
@@ -119,7 +122,7 @@ export async function train(
       if (split.parts.get(p.id) === "test") continue;
       for (const t of p.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
     }
-    const tags = [...counts].filter(([, n]) => n >= (options.minTagPosts ?? 10)).map(([t]) => t).sort();
+    const tags = [...counts].filter(([, n]) => n >= (options.minTagPosts ?? 3)).map(([t]) => t).sort();
     const tagIndex = new Map(tags.map((t, i) => [t, i]));
     const labeledCount = posts.filter((p) => split.parts.get(p.id) !== "test").length;
     const protocol = options.protocol ?? (labeledCount <= CV_MAX_POSTS ? "cv" : "dev");
@@ -368,7 +371,7 @@ export async function train(
       config: {
         features: config,
         window: windowSpec,
-        minTagPosts: options.minTagPosts ?? 10,
+        minTagPosts: options.minTagPosts ?? 3,
         epochs: options.epochs ?? 30,
         bestEpoch: tagger.bestEpoch,
         epochsRun: tagger.epochsRun,
