@@ -179,3 +179,6 @@ export function applyRules(scores: ScoreMatrix, rules: readonly DecisionRule[]):
   }
   return { data, rows, cols };
 }
+
+/** A rule's short name: `threshold`, `top-1`, `every-post`. */
+export const ruleName = (r: DecisionRule): string => (r.rule === "top-k" ? `top-${r.k}` : r.rule);

@@ -72,9 +72,10 @@ export function evaluate(
 }
 
 /** `m` with `extra` all-zero columns appended (tags a model cannot predict still count against it). */
-export function padColumns(m: LabelMatrix, extra: number): LabelMatrix {
+export function padColumns<T extends LabelMatrix | ScoreMatrix>(m: T, extra: number): T {
   if (extra === 0) return m;
-  const cols = m.cols + extra, data = new Uint8Array(m.rows * cols);
+  const cols = m.cols + extra;
+  const data = new (m.data.constructor as new (n: number) => T["data"])(m.rows * cols);
   for (let r = 0; r < m.rows; r++) data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * cols);
-  return { data, rows: m.rows, cols };
+  return { ...m, data, rows: m.rows, cols };
 }

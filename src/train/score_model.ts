@@ -6,17 +6,25 @@
  *
  * @module
  */
+import { join } from "node:path";
+import type { Settings } from "@/config/settings.ts";
+import { createEncoder } from "@/encode/encoder.ts";
+import type { ImageEmbedder } from "@/encode/media_features.ts";
 import {
   type AssembledFeatures,
+  assembleFeatures,
   type FittedFeatures,
   loadFitted,
   type PreparedText,
+  prepareTexts,
   textVectors,
 } from "@/encode/feature_set.ts";
 import type { SparseVector } from "@/encode/text_ngrams.ts";
 import { type FusionData, type FusionModel, loadFusionModel, type ModelMeta, predict } from "@/model/mod.ts";
-import type { LabelMatrix } from "./f_beta.ts";
-import { selectRows } from "./evaluate.ts";
+import type { DatasetPost, Store } from "@/store/mod.ts";
+import { type LabelMatrix, labelMatrix, weightedFBeta } from "./f_beta.ts";
+import { padColumns, selectRows } from "./evaluate.ts";
+import type { ModelRegistry } from "./registry.ts";
 import { loadTagger, taggerDecisions, type TaggerParts, taggerProbabilities } from "./tagger.ts";
 import { applyThresholds, type ScoreMatrix } from "./thresholds.ts";
 
@@ -93,4 +101,42 @@ export async function scoreAssembled(
     : new Float32Array();
   const vectors = scorer.tagger?.linear ? textVectors(feats.ids, texts, scorer.fitted) : null;
   return decide(scorer.tagger, scorer.meta.thresholds, { data, rows: feats.count, cols: k }, vectors);
+}
+
+/** The current model's weighted F0.5 on the candidate's test posts (its own features and decisions). */
+export async function scoreCurrent(
+  registry: ModelRegistry,
+  version: string,
+  testPosts: DatasetPost[],
+  settings: Settings,
+  store: Store,
+): Promise<{ score: number; tags: string[] } | undefined> {
+  const { path } = await registry.resolve(version);
+  const scorer = await loadScorer(path).catch(() => undefined); // a model from before features.json
+  if (!scorer) return undefined;
+  const encoder = await createEncoder(scorer.fitted.config.image.encoder, {
+    cacheDir: join(settings.dataDir, "cache", "encoders"),
+  }) as unknown as ImageEmbedder & { close(): Promise<void> };
+  try {
+    const texts = await prepareTexts(testPosts, scorer.fitted.config, {
+      blobs: store.blobs,
+      cacheRoot: join(settings.dataDir, "features"),
+    });
+    const feats = await assembleFeatures(testPosts, texts, scorer.fitted, {
+      blobs: store.blobs,
+      cacheRoot: join(settings.dataDir, "features"),
+      imageEncoder: encoder,
+    });
+    // scored as the candidate is: tags of test posts outside the vocabulary count as never predicted
+    const tags = scorer.meta.tags;
+    const byId = new Map(testPosts.map((p) => [p.id, p]));
+    const extra = [...new Set(testPosts.flatMap((p) => p.tags))].filter((t) => !tags.includes(t));
+    const index = new Map([...tags, ...extra].map((t, i) => [t, i]));
+    const y = labelMatrix(feats.ids.map((id) => byId.get(id)!.tags.map((t) => index.get(t)!)), index.size);
+    const { decisions } = await scoreAssembled(scorer, feats, texts);
+    return { score: weightedFBeta(y, padColumns(decisions, extra.length), { beta: 0.5 }), tags };
+  } finally {
+    await encoder.close();
+    scorer.network.network.dispose();
+  }
 }

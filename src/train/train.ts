@@ -17,20 +17,20 @@ import {
   textVectors,
 } from "@/encode/feature_set.ts";
 import { windowStart } from "@/ingest/window.ts";
-import { type BackendInfo, fit, predict, saveFusionModel, selectBackend } from "@/model/mod.ts";
-import { type DatasetPost, finishRun, quarantine, readDataset, startRun, type Store } from "@/store/mod.ts";
+import { type BackendInfo, predict, saveFusionModel, selectBackend } from "@/model/mod.ts";
+import { finishRun, quarantine, readDataset, startRun, type Store } from "@/store/mod.ts";
 import { codeVersion } from "./code_version.ts";
-import { evaluate, padColumns, selectRows } from "./evaluate.ts";
-import { labelMatrix, weightedFBeta } from "./f_beta.ts";
-import { CV_MAX_POSTS, fitTagger, type FittedTagger, type TaggerInputs, tunedF05 } from "./fit_tagger.ts";
+import { evaluate, padColumns } from "./evaluate.ts";
+import { type LabelMatrix, labelMatrix, weightedFBeta } from "./f_beta.ts";
+import { CV_MAX_POSTS, fitTagger, type FittedTagger } from "./fit_tagger.ts";
+import { NGRAM_DROPOUT, taggerInputs } from "./tagger_inputs.ts";
 import { type Manifest, type Metrics, snapshotHash, writeManifest } from "./manifest.ts";
 import { decidePromotion, ModelRegistry, newModelVersion } from "./registry.ts";
-import { decide, type HiddenModality, loadScorer, scoreAssembled, toFusion } from "./score_model.ts";
+import { decide, type HiddenModality, scoreCurrent, toFusion } from "./score_model.ts";
 import { columnShares, estimateShares, shareError, tagRates } from "./shares.ts";
 import { type Part, splitItems } from "./split.ts";
-import { applyRules, type DecisionRule } from "./decision_rules.ts";
+import { applyRules, ruleName } from "./decision_rules.ts";
 import { saveTagger } from "./tagger.ts";
-import type { ScoreMatrix } from "./thresholds.ts";
 import { writeTestPredictions } from "./test_predictions.ts";
 
 export interface TrainOptions {
@@ -70,8 +70,6 @@ export interface TrainResult {
 
 const CONTENT = ["text", "image", "video"] as const;
 const ALL: HiddenModality[] = ["text", "image", "video", "metadata"];
-/** Share of a training post's n-grams hidden from the deep text bag each step (regularizes the bag). */
-const NGRAM_DROPOUT = 0.5;
 
 export async function train(
   store: Store,
@@ -164,54 +162,13 @@ export async function train(
     const backend = await selectBackend({ backend: options.backend ?? "auto" });
     // A modality no training post has is left out of the network: its projection would stay untrained.
     const seen = [0, 1, 2, 3].map((k) => rows.train.some((r) => feats.mask[r * 4 + k] === 1));
-    const inputsFor = (hide: HiddenModality[] = []): TaggerInputs => ({
-      labels,
-      items: feats.ids.map((id) => ({
-        tags: byId.get(id)!.tags.flatMap((t) => tagIndex.get(t) ?? []),
-        time: byId.get(id)!.created_at?.getTime() ?? null,
-        text: texts.get(id)?.text,
-      })),
-      vectors: hide.includes("text") ? null : vectors,
-      vectorDim: fitted.ngrams.options.buckets,
-      fitNetwork: (fitRows, o) => {
-        const y = o.validation ? selectRows(labels, o.validation) : undefined;
-        return fit(toFusion(feats, fitRows, labels, hide), {
-          seed,
-          epochs: o.epochs,
-          validation: o.validation ? toFusion(feats, o.validation, labels, hide) : undefined,
-          // Keep the epoch whose held-out predictions score best once thresholds are tuned.
-          validationScore: y ? (p) => tunedF05({ data: p, rows: y.rows, cols: y.cols }, y) : undefined,
-          ngramDropout: NGRAM_DROPOUT,
-          // Plain BCE: per-tag decisions tuned out of fold handle rare tags (up-weighting positives cost
-          // 0.006 weighted F0.5 on GoEmotions).
-          positiveWeighting: "none",
-          // Small sets: more, smaller steps per epoch (256-post batches give 3 steps on 700 posts).
-          batchSize: Math.max(32, Math.min(256, 2 ** Math.floor(Math.log2(fitRows.length / 20)))),
-          config: {
-            seed,
-            inputSizes: {
-              text: 0,
-              image: seen[1] ? feats.sizes.image : 0,
-              video: seen[2] ? feats.sizes.video : 0,
-              metadata: seen[3] ? feats.sizes.metadata : 0,
-            },
-            sparseText: {
-              buckets: fitted.ngrams.options.buckets,
-              dim: 64,
-              maxTokens: feats.sizes.maxTokens,
-              wide: true,
-            },
-            numTags: tags.length,
-          },
-          onEpoch: (e) => o.onEpoch?.(e.epoch, e.trainLoss, e.valLoss, e.valScore),
-        });
-      },
-      predictNetwork: async (model, part) => ({
-        data: await predict(model, toFusion(feats, part, undefined, hide)),
-        rows: part.length,
-        cols: tags.length,
-      }),
-    });
+    const items = feats.ids.map((id) => ({
+      tags: byId.get(id)!.tags.flatMap((t) => tagIndex.get(t) ?? []),
+      time: byId.get(id)!.created_at?.getTime() ?? null,
+      text: texts.get(id)?.text,
+    }));
+    const inputsFor = (hide: HiddenModality[] = []) =>
+      taggerInputs(feats, { labels, items, vectors, fitted, seed, hide, seen });
     step(
       `training on ${
         rows.train.length + rows.dev.length
@@ -251,7 +208,7 @@ export async function train(
     const rules = tagger.parts.meta.rules;
     const thresholds = rules.map((r) => (r.rule === "every-post" ? 0 : r.threshold));
     const rates = tagRates(tagger.tuning.y, tuningDecisions(tagger));
-    const paddedProbs = padProbabilities(test.probabilities, extraTags.length);
+    const paddedProbs = padColumns(test.probabilities, extraTags.length);
     const shares = estimateShares(testPred, paddedProbs, [
       ...rates,
       ...extraTags.map(() => ({ tpr: 1, fpr: 0 })),
@@ -271,10 +228,9 @@ export async function train(
         adjusted_counts: shareError(shares.adjusted_counts, trueShares),
       },
     };
+    const testF05 = (d: LabelMatrix) => weightedFBeta(testY, padColumns(d, extraTags.length), { beta: 0.5 });
     for (const m of ALL) {
-      const s = weightedFBeta(testY, padColumns((await scoreTest(tagger, [m])).decisions, extraTags.length), {
-        beta: 0.5,
-      });
+      const s = testF05((await scoreTest(tagger, [m])).decisions);
       metrics.ablation[m] = { weighted_f05: s, drop: metrics.weighted_f05 - s };
     }
     if (options.compareModalities) {
@@ -288,8 +244,7 @@ export async function train(
           seed,
           epochs: options.epochs ?? 30,
         });
-        const d = padColumns((await scoreTest(only, hide)).decisions, extraTags.length);
-        metrics.single_modality[keep] = weightedFBeta(testY, d, { beta: 0.5 });
+        metrics.single_modality[keep] = testF05((await scoreTest(only, hide)).decisions);
         only.network.network.dispose();
       }
     }
@@ -323,14 +278,9 @@ export async function train(
     await saveFitted(path, fitted);
     await saveTagger(path, tagger.parts);
     const current = await registry.current();
+    const testPosts = posts.filter((p) => split.parts.get(p.id) === "test");
     const currentScore = current
-      ? await scoreCurrent(
-        registry,
-        current,
-        posts.filter((p) => split.parts.get(p.id) === "test"),
-        settings,
-        store,
-      )
+      ? await scoreCurrent(registry, current, testPosts, settings, store)
       : undefined;
     const decision = decidePromotion({
       candidate: metrics.weighted_f05,
@@ -421,17 +371,8 @@ export async function train(
 
 const EMPTY = { indices: new Int32Array(0), values: new Float32Array(0) };
 
-const ruleName = (r: DecisionRule) => (r.rule === "top-k" ? `top-${r.k}` : r.rule);
-
 /** The tagger's decisions on its own tuning posts (for the rates behind the adjusted counts). */
 const tuningDecisions = (t: FittedTagger) => applyRules(t.tuning.probabilities, t.parts.meta.rules);
-
-function padProbabilities(m: ScoreMatrix, extra: number): ScoreMatrix {
-  if (extra === 0) return m;
-  const cols = m.cols + extra, data = new Float32Array(m.rows * cols);
-  for (let r = 0; r < m.rows; r++) data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * cols);
-  return { data, rows: m.rows, cols };
-}
 
 const encoderId = (e: { id: string; version: string }) => `${e.id}@${e.version}`;
 
@@ -455,41 +396,3 @@ async function quarantineProblems(
 }
 
 const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
-
-/** The current model's weighted F0.5 on the candidate's test posts (its own features and decisions). */
-async function scoreCurrent(
-  registry: ModelRegistry,
-  version: string,
-  testPosts: DatasetPost[],
-  settings: Settings,
-  store: Store,
-): Promise<{ score: number; tags: string[] } | undefined> {
-  const { path } = await registry.resolve(version);
-  const scorer = await loadScorer(path).catch(() => undefined); // a model from before features.json
-  if (!scorer) return undefined;
-  const encoder = await createEncoder(scorer.fitted.config.image.encoder, {
-    cacheDir: join(settings.dataDir, "cache", "encoders"),
-  }) as unknown as ImageEmbedder & { close(): Promise<void> };
-  try {
-    const texts = await prepareTexts(testPosts, scorer.fitted.config, {
-      blobs: store.blobs,
-      cacheRoot: join(settings.dataDir, "features"),
-    });
-    const feats = await assembleFeatures(testPosts, texts, scorer.fitted, {
-      blobs: store.blobs,
-      cacheRoot: join(settings.dataDir, "features"),
-      imageEncoder: encoder,
-    });
-    // scored as the candidate is: tags of test posts outside the vocabulary count as never predicted
-    const tags = scorer.meta.tags;
-    const byId = new Map(testPosts.map((p) => [p.id, p]));
-    const extra = [...new Set(testPosts.flatMap((p) => p.tags))].filter((t) => !tags.includes(t));
-    const index = new Map([...tags, ...extra].map((t, i) => [t, i]));
-    const y = labelMatrix(feats.ids.map((id) => byId.get(id)!.tags.map((t) => index.get(t)!)), index.size);
-    const { decisions } = await scoreAssembled(scorer, feats, texts);
-    return { score: weightedFBeta(y, padColumns(decisions, extra.length), { beta: 0.5 }), tags };
-  } finally {
-    await encoder.close();
-    scorer.network.network.dispose();
-  }
-}
