@@ -11,9 +11,8 @@
  * Needs Debian's python3-sklearn (scripts/setup.sh --test installs it).
  */
 import { join, resolve } from "node:path";
-import { loadSettings } from "@/config/settings.ts";
-import { ingest } from "@/ingest/ingest.ts";
-import { openFileSource } from "@/ingest/sources.ts";
+import { loadSettings, type Settings } from "@/config/mod.ts";
+import { ingest, openFileSource } from "@/ingest/mod.ts";
 import { openStore } from "@/store/mod.ts";
 import { train } from "@/train/mod.ts";
 import { goEmotionsSet, type QualitySet, xedSet } from "./quality_sets.ts";
@@ -266,4 +265,15 @@ export async function benchQuality(options: {
       out[name] = { ...f, targets: targets(name, f) };
     } else throw new RangeError(`Cannot measure set "${name}": known sets are ${SET_NAMES.join(", ")}`);
   }
+}
+
+/** `deno task bench quality`: every set (or `options.sets`), the partial figures kept as it goes. */
+export function run(settings: Settings, options: { sets?: string[]; draws?: number } = {}) {
+  return benchQuality({
+    dataDir: settings.dataDir,
+    ...options,
+    log: (s) => console.log(`  ${s}`),
+    onSet: (f) =>
+      Deno.writeTextFile(join(settings.dataDir, "bench", "quality.partial.json"), JSON.stringify(f, null, 2)),
+  });
 }

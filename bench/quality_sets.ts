@@ -7,7 +7,7 @@
  * whole test.tsv kept as test. The benchmark's draws use seeds 1-5; develop on other seeds.
  */
 import { join } from "node:path";
-import { mulberry32 } from "@/train/split.ts";
+import { mulberry32 } from "@/core/mod.ts";
 
 /** One labeled set, ready for both tools. */
 export interface QualitySet {

@@ -5,122 +5,49 @@
  *   deno task bench sample        sample corpus generation
  *   deno task bench preprocess    images/s decode+resize+normalize, 8 frames by seeking vs decoding all,
  *                                 texts/s normalization + language id, Arrow cache write/read MB/s
- *   deno task bench encode        MobileNetV2 images/s (onnxruntime vs tfjs-wasm), text encoders texts/s,
+ *   deno task bench encode        MobileNetV2 images/s (onnxruntime vs tfjs-wasm), the n-gram text encoder,
  *                                 the cost of the OCR and COCO-object extras
  *   deno task bench train         seconds per epoch and total on 50,000 cached posts (wasm here)
  *   deno task bench gpu           the image encoder and the train benchmark on WebGPU (needs a GPU adapter)
  *   deno task bench infer         posts/s scored and written on PostgreSQL (cached features, and encoding first)
  *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL
- *   deno task bench quality       weighted F0.5 etc. of the product vs TF-IDF + logistic regression (scikit-learn)
- *                                 on GoEmotions (full, 5 draws of 720 + 80), XED few-shot and full; heavy
- *                                 (--sets a,b to run some, --draws N); needs python3-sklearn
+ *   deno task bench quality       weighted F0.5 etc. of the product beside TF-IDF + logistic regression
+ *                                 (scikit-learn) on GoEmotions (full, 5 draws of 720 + 80), XED few-shot and
+ *                                 full; heavy (--sets a,b runs some, --draws N); needs python3-sklearn
  *   deno task bench all           every benchmark above except gpu and quality
  *
- * Run them on a quiet machine: they measure this machine, not a test.
+ * Run them on a quiet machine: they measure this machine, not a test. Each stage's benchmark lives in
+ * bench/<stage>.ts; this script only dispatches and writes the figures.
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadSettings } from "@/config/settings.ts";
-import { benchIngest } from "@/ingest/bench_ingest.ts";
-import { samplePath } from "@/ingest/sources.ts";
-import { benchConnectors } from "@/ingest/connector_bench.ts";
-import { benchSample } from "@/ingest/sample/bench.ts";
-import { benchMedia } from "@/preprocess/bench_media.ts";
-import { benchText } from "@/preprocess/bench_text.ts";
-import { benchCache } from "@/features/bench_cache.ts";
-import { benchEncode, benchExtras } from "@/encode/bench_encode.ts";
-import { benchTextNgrams } from "@/encode/text_ngrams.ts";
-import { benchTextFastText } from "@/encode/text_fasttext.ts";
-import { benchTrain } from "@/model/bench_train.ts";
-import { benchImageEncoderOnBackend } from "@/model/bench_gpu.ts";
-import { DEFAULT_GOEMOTIONS_DIR } from "@/ingest/sources.ts";
-import { benchInfer } from "@/infer/bench_infer.ts";
-import { benchServe } from "@/server/bench_serve.ts";
-import { startCluster } from "../tests/support/postgres_cluster.ts";
-import { freshPglite, freshPostgres } from "../tests/support/db.ts";
-import { benchQuality, SET_NAMES } from "../bench/quality.ts";
+import { loadSettings, type Settings } from "@/config/mod.ts";
+import * as encode from "../bench/encode.ts";
+import * as gpu from "../bench/gpu.ts";
+import * as infer from "../bench/infer.ts";
+import * as ingest from "../bench/ingest.ts";
+import * as preprocess from "../bench/preprocess.ts";
+import * as quality from "../bench/quality.ts";
+import * as sample from "../bench/sample.ts";
+import * as serve from "../bench/serve.ts";
+import * as train from "../bench/train.ts";
 import { run, UsageError } from "./_cli.ts";
 
-type Figures = Record<string, unknown>;
-
-/** Options some benchmarks take (--sets, --draws for quality). */
-const benchOptions = { sets: undefined as string[] | undefined, draws: undefined as number | undefined };
-
-const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
-  async ingest(dataDir) {
-    const jsonl = samplePath(dataDir);
-    try {
-      await Deno.stat(jsonl);
-    } catch {
-      throw new UsageError(
-        `the ingest benchmark reads the sample corpus "${jsonl}": run deno task sample first`,
-      );
-    }
-    const pglite = await freshPglite();
-    const onPglite = await benchIngest(pglite, jsonl).finally(() => pglite.close());
-    const pg = await freshPostgres();
-    const onPostgres = pg
-      ? await benchIngest(pg.db, jsonl).finally(() => pg.db.close())
-      : "PostgreSQL not installed";
-    return { corpus: jsonl, pglite: onPglite, postgres: onPostgres, connectors: await benchConnectors() };
-  },
-  sample: () => benchSample(),
-  async preprocess() {
-    return { media: await benchMedia(), text: await benchText(), arrow_cache: await benchCache() };
-  },
-  async encode() {
-    const texts = (await Deno.readTextFile(`${DEFAULT_GOEMOTIONS_DIR}/train.tsv`)).split("\n").map((l) =>
-      l.split("\t")[0]
-    ).filter(Boolean);
-    return {
-      image: await benchEncode(),
-      text_ngrams: benchTextNgrams(texts),
-      text_fasttext: await benchTextFastText(texts.slice(0, 10_000)),
-      extras: await benchExtras(),
-    };
-  },
-  train: () => benchTrain({ posts: 50_000 }),
-  async gpu() {
-    const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
-    if (!adapter || adapter.info.isFallbackAdapter) {
-      throw new UsageError(
-        `the gpu benchmark needs a hardware WebGPU adapter, found ${
-          adapter ? `only "${adapter.info.description}" (software)` : "none"
-        }: run it on a machine with a GPU and its Vulkan driver (libvulkan1)`,
-      );
-    }
-    return {
-      image_encoder: await benchImageEncoderOnBackend({ backend: "webgpu" }),
-      train: await benchTrain({ posts: 50_000, backend: "webgpu" }),
-    };
-  },
-  async infer() {
-    const pg = await freshPostgres();
-    if (!pg) throw new UsageError("the infer benchmark needs PostgreSQL (apt-get install postgresql)");
-    try {
-      return await benchInfer(pg.db);
-    } finally {
-      await pg.db.close();
-    }
-  },
-  quality: (dataDir) =>
-    benchQuality({
-      dataDir,
-      sets: benchOptions.sets,
-      draws: benchOptions.draws,
-      log: (s) => console.log(`  ${s}`),
-      onSet: (f) =>
-        Deno.writeTextFile(join(dataDir, "bench", "quality.partial.json"), JSON.stringify(f, null, 2)),
-    }),
-  async serve() {
-    const cluster = await startCluster();
-    try {
-      return await benchServe(cluster.url);
-    } finally {
-      await cluster.stop();
-    }
-  },
+/** Each stage's benchmark, in bench/<stage>.ts. */
+const BENCHES: Record<string, (settings: Settings) => Promise<Record<string, unknown>>> = {
+  ingest: ingest.run,
+  sample: sample.run,
+  preprocess: preprocess.run,
+  encode: encode.run,
+  train: train.run,
+  gpu: gpu.run,
+  infer: infer.run,
+  serve: serve.run,
+  quality: (settings) => quality.run(settings, qualityOptions),
 };
+
+/** --sets and --draws of the quality benchmark. */
+const qualityOptions: { sets?: string[]; draws?: number } = {};
 
 export async function main(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -130,11 +57,13 @@ export async function main(args: string[]): Promise<number> {
     options: { sets: { type: "string" }, draws: { type: "string" } },
   });
   if (values.sets) {
-    benchOptions.sets = values.sets.split(",");
-    const bad = benchOptions.sets.filter((s) => !(SET_NAMES as readonly string[]).includes(s));
-    if (bad.length) throw new UsageError(`unknown --sets ${bad.join(", ")}; known: ${SET_NAMES.join(", ")}`);
+    qualityOptions.sets = values.sets.split(",");
+    const bad = qualityOptions.sets.filter((s) => !(quality.SET_NAMES as readonly string[]).includes(s));
+    if (bad.length) {
+      throw new UsageError(`unknown --sets ${bad.join(", ")}; known: ${quality.SET_NAMES.join(", ")}`);
+    }
   }
-  if (values.draws) benchOptions.draws = Number(values.draws);
+  if (values.draws) qualityOptions.draws = Number(values.draws);
   const names = positionals.length === 0 || positionals.includes("all")
     ? Object.keys(BENCHES).filter((name) => name !== "gpu" && name !== "quality")
     : positionals;
@@ -149,7 +78,7 @@ export async function main(args: string[]): Promise<number> {
   await Deno.mkdir(outDir, { recursive: true });
   for (const name of names) {
     console.log(`bench ${name} ...`);
-    const figures = await BENCHES[name](settings.dataDir);
+    const figures = await BENCHES[name](settings);
     const record = {
       name,
       at: new Date().toISOString(),

@@ -16,15 +16,17 @@
  *   The summary adds up: sampled = scored + quarantined.
  */
 import { join } from "node:path";
-import type { Settings } from "@/config/settings.ts";
-import { createEncoder } from "@/encode/encoder.ts";
-import { assembleFeatures, CacheShelf, prepareTexts } from "@/encode/feature_set.ts";
-import type { ImageEmbedder } from "@/encode/media_features.ts";
+import type { Settings } from "@/config/mod.ts";
+import {
+  assembleFeatures,
+  CacheShelf,
+  createEncoder,
+  type ImageEmbedder,
+  prepareTexts,
+} from "@/encode/mod.ts";
 import { type BackendRequest, selectBackend } from "@/model/mod.ts";
 import { type CopyValue, type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
-import { codeVersion } from "@/train/code_version.ts";
-import { ModelRegistry } from "@/train/registry.ts";
-import { loadScorer, scoreAssembled } from "@/train/mod.ts";
+import { codeVersion, loadScorer, ModelRegistry, scoreAssembled } from "@/train/mod.ts";
 import { claimShard } from "./claim.ts";
 import { readPostsById } from "./_posts.ts";
 import { inferPeriod, type Period } from "./period.ts";
@@ -106,13 +108,13 @@ export async function runInference(
   // network, fitted features and the tagger (linear part, blend, calibration, decision rules)
   const scorer = await loadScorer(path);
   const { fitted, meta, network: model } = scorer;
-  const own = options.imageEncoder ? undefined : await createEncoder(fitted.config.image.encoder, {
-    cacheDir: join(settings.dataDir, "cache", "encoders"),
+  const own = options.imageEncoder ? undefined : await createEncoder("image", fitted.config.image.encoder, {
+    cacheDir: settings.encoderCacheDir,
   }).catch((err) => {
     model.network.dispose();
     throw err;
   });
-  const encoder = options.imageEncoder ?? own as unknown as ImageEmbedder;
+  const encoder: ImageEmbedder = options.imageEncoder ?? own!;
   const dispose = async () => {
     model.network.dispose();
     await own?.close();

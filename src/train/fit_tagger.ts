@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { SparseVector } from "@/encode/text_ngrams.ts";
+import type { SparseVector } from "@/encode/mod.ts";
 import type { FitResult, FusionModel } from "@/model/mod.ts";
 import { brierPerTag, calibrate, fitCalibration } from "./calibration.ts";
 import { applyRules, chooseRules } from "./decision_rules.ts";
@@ -20,6 +20,7 @@ import { selectRows } from "./evaluate.ts";
 import { type LabelMatrix, weightedFBeta } from "./f_beta.ts";
 import { assignFolds, type FoldItem, foldRows, type Folds } from "./folds.ts";
 import { fitLinear, type LinearModel, predictLinear, sparseRows } from "./linear.ts";
+import type { Curves, ProtocolRecord } from "./manifest.ts";
 import { blendScores, type TaggerParts } from "./tagger.ts";
 import { applyThresholds, type ScoreMatrix, tuneThresholds } from "./thresholds.ts";
 
@@ -57,37 +58,6 @@ export interface FitTaggerOptions {
   cGrid?: number[];
   onStep?: (step: string) => void;
   onEpoch?: OnEpoch;
-}
-
-/** Training curves of the network fit that had validation data (fold 0, or the dev fit). */
-export interface Curves {
-  epoch: number[];
-  train_loss: number[];
-  val_loss: number[];
-  val_weighted_f05: number[];
-}
-
-/** What was chosen and how, for the manifest. */
-export interface ProtocolRecord {
-  method: "cv" | "dev";
-  folds: number | null;
-  fold_method: Folds["method"] | null;
-  near_duplicates: number;
-  seed: number;
-  tuning_posts: number;
-  linear: { C_grid: number[]; C: number; solver: string; tuned_f05_by_C: Record<string, number> } | null;
-  /** `screened_out`: the network added under SCREEN_MARGIN on fold 0; that fit is kept, weight 0. */
-  network: {
-    best_epochs: number[];
-    refit_epochs: number | null;
-    screened_out: boolean;
-    /** Fold 0's tuned weighted F0.5 of the linear model alone and of its best blend with the network. */
-    fold0: { linear: number; blend: number } | null;
-  };
-  blend: { network: number; tuned_f05_by_weight: Record<string, number> };
-  rules: Record<string, number>;
-  /** Weighted F0.5 of the final decisions on the tuning posts: what chose them, not a quality figure. */
-  tuning_weighted_f05: number;
 }
 
 export interface FittedTagger {

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { mulberry32 } from "./split.ts";
+import { mulberry32 } from "@/core/mod.ts";
 
 /** One labeled post as the fold assignment sees it. */
 export interface FoldItem {

@@ -11,10 +11,10 @@
  * @module
  */
 
-import type { SparseVector } from "@/encode/text_ngrams.ts";
-import { mulberry32 } from "./split.ts";
+import type { SparseVector } from "@/encode/mod.ts";
 import { type LabelMatrix, multiLabelReport } from "./f_beta.ts";
 import { applyThresholds, type ScoreMatrix, tuneThresholds } from "./thresholds.ts";
+import { mulberry32 } from "@/core/mod.ts";
 
 /** Rows of features, read one at a time as a sparse vector. */
 export interface FeatureRows {

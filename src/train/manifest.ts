@@ -6,7 +6,38 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { CodeVersion } from "./code_version.ts";
-import type { Curves, ProtocolRecord } from "./fit_tagger.ts";
+import type { Folds } from "./folds.ts";
+
+/** Training curves of the network fit that had validation data (fold 0, or the dev fit). */
+export interface Curves {
+  epoch: number[];
+  train_loss: number[];
+  val_loss: number[];
+  val_weighted_f05: number[];
+}
+
+/** What was chosen and how, for the manifest. */
+export interface ProtocolRecord {
+  method: "cv" | "dev";
+  folds: number | null;
+  fold_method: Folds["method"] | null;
+  near_duplicates: number;
+  seed: number;
+  tuning_posts: number;
+  linear: { C_grid: number[]; C: number; solver: string; tuned_f05_by_C: Record<string, number> } | null;
+  /** `screened_out`: the network added under SCREEN_MARGIN on fold 0; that fit is kept, weight 0. */
+  network: {
+    best_epochs: number[];
+    refit_epochs: number | null;
+    screened_out: boolean;
+    /** Fold 0's tuned weighted F0.5 of the linear model alone and of its best blend with the network. */
+    fold0: { linear: number; blend: number } | null;
+  };
+  blend: { network: number; tuned_f05_by_weight: Record<string, number> };
+  rules: Record<string, number>;
+  /** Weighted F0.5 of the final decisions on the tuning posts: what chose them, not a quality figure. */
+  tuning_weighted_f05: number;
+}
 
 export interface TagScore {
   tag: string;

@@ -7,19 +7,18 @@
  * @module
  */
 import { join } from "node:path";
-import type { Settings } from "@/config/settings.ts";
-import { createEncoder } from "@/encode/encoder.ts";
-import type { ImageEmbedder } from "@/encode/media_features.ts";
+import type { Settings } from "@/config/mod.ts";
 import {
   type AssembledFeatures,
   assembleFeatures,
+  createEncoder,
   type FittedFeatures,
   loadFitted,
   type PreparedText,
   prepareTexts,
+  type SparseVector,
   textVectors,
-} from "@/encode/feature_set.ts";
-import type { SparseVector } from "@/encode/text_ngrams.ts";
+} from "@/encode/mod.ts";
 import { type FusionData, type FusionModel, loadFusionModel, type ModelMeta, predict } from "@/model/mod.ts";
 import type { DatasetPost, Store } from "@/store/mod.ts";
 import { type LabelMatrix, labelMatrix, weightedFBeta } from "./f_beta.ts";
@@ -114,9 +113,9 @@ export async function scoreCurrent(
   const { path } = await registry.resolve(version);
   const scorer = await loadScorer(path).catch(() => undefined); // a model from before features.json
   if (!scorer) return undefined;
-  const encoder = await createEncoder(scorer.fitted.config.image.encoder, {
-    cacheDir: join(settings.dataDir, "cache", "encoders"),
-  }) as unknown as ImageEmbedder & { close(): Promise<void> };
+  const encoder = await createEncoder("image", scorer.fitted.config.image.encoder, {
+    cacheDir: settings.encoderCacheDir,
+  });
   try {
     const texts = await prepareTexts(testPosts, scorer.fitted.config, {
       blobs: store.blobs,

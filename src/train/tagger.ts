@@ -12,7 +12,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { SparseVector } from "@/encode/text_ngrams.ts";
+import type { SparseVector } from "@/encode/mod.ts";
 import type { LabelMatrix } from "./f_beta.ts";
 import { applyPlatt, type Platt } from "./calibration.ts";
 import { applyRules, type DecisionRule } from "./decision_rules.ts";

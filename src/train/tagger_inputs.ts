@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { AssembledFeatures, FittedFeatures } from "@/encode/feature_set.ts";
-import type { SparseVector } from "@/encode/text_ngrams.ts";
+import type { AssembledFeatures, FittedFeatures, SparseVector } from "@/encode/mod.ts";
 import { fit, predict } from "@/model/mod.ts";
 import { selectRows } from "./evaluate.ts";
 import type { LabelMatrix } from "./f_beta.ts";

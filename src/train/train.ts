@@ -3,11 +3,10 @@
  * manifest → registry (promoted only when at least as good as the current model on the same test set).
  */
 import { join } from "node:path";
-import type { Settings } from "@/config/settings.ts";
-import { createEncoder } from "@/encode/encoder.ts";
-import type { ImageEmbedder } from "@/encode/media_features.ts";
+import type { Settings } from "@/config/mod.ts";
 import {
   assembleFeatures,
+  createEncoder,
   DEFAULT_FEATURE_CONFIG,
   type FeatureConfig,
   type FeatureProblem,
@@ -15,8 +14,8 @@ import {
   prepareTexts,
   saveFitted,
   textVectors,
-} from "@/encode/feature_set.ts";
-import { windowStart } from "@/ingest/window.ts";
+} from "@/encode/mod.ts";
+import { windowStart } from "@/ingest/mod.ts";
 import { type BackendInfo, predict, saveFusionModel, selectBackend } from "@/model/mod.ts";
 import { finishRun, quarantine, readDataset, startRun, type Store } from "@/store/mod.ts";
 import { codeVersion } from "./code_version.ts";
@@ -138,9 +137,9 @@ export async function train(
 
     step("assembling features (images and videos through the cache)");
     t = performance.now();
-    const encoder = await createEncoder(config.image.encoder, {
-      cacheDir: join(settings.dataDir, "cache", "encoders"),
-    }) as unknown as ImageEmbedder & { close(): Promise<void> };
+    const encoder = await createEncoder("image", config.image.encoder, {
+      cacheDir: settings.encoderCacheDir,
+    });
     const feats = await assembleFeatures(posts, texts, fitted, {
       blobs: store.blobs,
       cacheRoot: join(settings.dataDir, "features"),
