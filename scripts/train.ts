@@ -28,9 +28,10 @@ export async function main(args: string[]): Promise<number> {
     strict: true,
     options: {
       source: { type: "string" },
-      window: { type: "string", default: "24mo" }, // the product's moving window
-      seed: { type: "string", default: "7" },
-      epochs: { type: "string", default: "30" }, // early stopping usually ends sooner
+      // window, seed, epochs: left out, train() takes TRAIN_DEFAULTS
+      window: { type: "string" },
+      seed: { type: "string" },
+      epochs: { type: "string" },
       backend: { type: "string", default: "auto" },
       "compare-modalities": { type: "boolean", default: false },
       force: { type: "boolean", default: false },
@@ -65,8 +66,8 @@ export async function main(args: string[]): Promise<number> {
     const result = await train(store, settings, {
       source: values.source,
       window: values.window,
-      seed: Number(values.seed),
-      epochs: Number(values.epochs),
+      seed: values.seed === undefined ? undefined : Number(values.seed),
+      epochs: values.epochs === undefined ? undefined : Number(values.epochs),
       backend,
       compareModalities: values["compare-modalities"],
       features: featureConfigFromFlags(values, settings).config,

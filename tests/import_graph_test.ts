@@ -24,11 +24,6 @@ const ALLOWED: Record<string, string[]> = {
 
 const SRC = resolve("src");
 const MAX_LINES = 400;
-/**
- * Files still over the limit because their split waits for the training-quality work (issue 14) that is
- * reshaping them; remove each once it is split.
- */
-const SPLIT_PENDING = new Set(["src/train/train.ts", "src/encode/feature_set.ts"]);
 
 interface SourceFile {
   path: string;
@@ -139,7 +134,7 @@ Deno.test("no file in src/ imports itself back through a cycle", () => {
 
 Deno.test(`no file in src/ is over ${MAX_LINES} lines`, () => {
   const long = files.map((f) => ({ file: rel(f.path), lines: f.text.split("\n").length - 1 }))
-    .filter((f) => f.lines > MAX_LINES && !SPLIT_PENDING.has(f.file)).map((f) => `${f.file} (${f.lines})`);
+    .filter((f) => f.lines > MAX_LINES).map((f) => `${f.file} (${f.lines})`);
   assert.deepEqual(long, []);
 });
 

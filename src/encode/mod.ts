@@ -1,7 +1,8 @@
 /**
  * Encoders: from posts to the fusion model's inputs. The registry finds pretrained encoders by name
- * (./registry.ts); the feature set prepares text, fits what travels with the model and assembles every
- * modality through the Arrow feature cache (./feature_set.ts). One folder per modality: text/, image/,
+ * (./registry.ts); the feature set prepares text (./texts.ts), fits what travels with the model
+ * (./fitted.ts) and assembles every modality through the Arrow feature cache (./assemble.ts,
+ * ./precompute.ts), as ./feature_config.ts says. One folder per modality: text/, image/,
  * and the optional extras/ (OCR, COCO objects).
  *
  * Modules that load onnxruntime, transformers.js or tfjs's wasm backend are imported on first use, so
@@ -20,7 +21,13 @@ export type {
   TextEncoderModel,
 } from "./encoder.ts";
 export * from "./registry.ts";
-export * from "./feature_set.ts";
+export * from "./feature_config.ts";
+export * from "./texts.ts";
+export * from "./fitted.ts";
+export { CacheShelf } from "./cache_shelf.ts";
+export { type AssembleContext, type FeatureProblem } from "./post_media.ts";
+export * from "./assemble.ts";
+export * from "./precompute.ts";
 export {
   embedImages,
   embedVideos,

@@ -23,6 +23,7 @@ import { fitLinear, type LinearModel, predictLinear, sparseRows } from "./linear
 import type { Curves, ProtocolRecord } from "./manifest.ts";
 import { blendScores, type TaggerParts } from "./tagger.ts";
 import { applyThresholds, type ScoreMatrix, tuneThresholds } from "./thresholds.ts";
+import { TRAIN_DEFAULTS } from "./defaults.ts";
 
 /** What the tagger is fitted on: rows of the assembled features. */
 export interface TaggerInputs {
@@ -136,7 +137,9 @@ const curvesOf = (h: FitResult["history"]): Curves => ({
 /** Fits the tagger; see the module doc. */
 export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions): Promise<FittedTagger> {
   const step = options.onStep ?? (() => {});
-  const seed = options.seed ?? 7, epochs = options.epochs ?? 30, cGrid = options.cGrid ?? [1, 4, 16];
+  const seed = options.seed ?? TRAIN_DEFAULTS.seed,
+    epochs = options.epochs ?? TRAIN_DEFAULTS.epochs,
+    cGrid = options.cGrid ?? [1, 4, 16];
   const labeled = [...options.rows.train, ...options.rows.dev];
   const method = options.protocol ?? (labeled.length <= CV_MAX_POSTS ? "cv" : "dev");
   const tuningRows = method === "cv" ? labeled : options.rows.dev;

@@ -6,6 +6,7 @@
  * @module
  */
 export * from "./train.ts";
+export * from "./defaults.ts";
 export * from "./manifest.ts";
 export * from "./registry.ts";
 export * from "./freshness.ts";

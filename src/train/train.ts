@@ -31,11 +31,12 @@ import { type Part, splitItems } from "./split.ts";
 import { applyRules, ruleName } from "./decision_rules.ts";
 import { saveTagger } from "./tagger.ts";
 import { writeTestPredictions } from "./test_predictions.ts";
+import { TRAIN_DEFAULTS } from "./defaults.ts";
 
 export interface TrainOptions {
   /** Only posts of this source (e.g. "goemotions"). @default all */
   source?: string;
-  /** Moving window of labeled posts. @default "24mo" */
+  /** Moving window of labeled posts. @default TRAIN_DEFAULTS.window ("24mo") */
   window?: string;
   seed?: number;
   /**
@@ -76,7 +77,8 @@ export async function train(
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   const step = options.onStep ?? (() => {});
-  const seed = options.seed ?? 7;
+  const seed = options.seed ?? TRAIN_DEFAULTS.seed;
+  const epochs = options.epochs ?? TRAIN_DEFAULTS.epochs;
   const config = options.features ?? DEFAULT_FEATURE_CONFIG;
   const t0 = performance.now();
   const timings: Record<string, number> = {};
@@ -86,7 +88,7 @@ export async function train(
   ) => (timings[name] = Math.round((performance.now() - since) / 100) / 10);
 
   step("reading labeled posts");
-  const windowSpec = options.window ?? "24mo";
+  const windowSpec = options.window ?? TRAIN_DEFAULTS.window;
   const since = windowStart(windowSpec);
   const posts = await readDataset(store.db, { labeled: true, since, source: options.source });
   if (posts.length < 50) {
@@ -178,7 +180,7 @@ export async function train(
       rows: { train: rows.train, dev: rows.dev },
       protocol,
       seed,
-      epochs: options.epochs ?? 30,
+      epochs,
       onStep: (s) => step(`  ${s}`),
       onEpoch: options.onEpoch,
     });
@@ -241,7 +243,7 @@ export async function train(
           rows: { train: rows.train, dev: rows.dev },
           protocol,
           seed,
-          epochs: options.epochs ?? 30,
+          epochs,
         });
         metrics.single_modality[keep] = testF05((await scoreTest(only, hide)).decisions);
         only.network.network.dispose();
@@ -321,7 +323,7 @@ export async function train(
         features: config,
         window: windowSpec,
         minTagPosts: options.minTagPosts ?? 3,
-        epochs: options.epochs ?? 30,
+        epochs,
         bestEpoch: tagger.bestEpoch,
         epochsRun: tagger.epochsRun,
         model: { ...tagger.network.config, parameters },

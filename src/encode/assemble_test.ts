@@ -10,7 +10,7 @@ import {
   precomputeFeatures,
   prepareTexts,
   withExtras,
-} from "./feature_set.ts";
+} from "./mod.ts";
 import type { ImageEmbedder } from "./media_features.ts";
 import { IMAGE_TEXT_MARKER } from "./extras/ocr.ts";
 

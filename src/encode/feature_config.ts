@@ -1,0 +1,62 @@
+/**
+ * What the feature set computes: per-modality settings, the optional extras, and their defaults. Saved
+ * with the model (inside its fitted features), so inference assembles exactly what training did.
+ *
+ * @module
+ */
+import type { FeatureExtra } from "@/config/mod.ts";
+import { DEFAULT_METADATA_SPEC, type MetadataSpec } from "@/preprocess/mod.ts";
+import type { ImageFeatureConfig, VideoFeatureConfig } from "./media_features.ts";
+import { type OcrConfig, resolveOcrConfig } from "./extras/ocr.ts";
+import type { TextNgramsOptions } from "./text/ngrams.ts";
+
+export interface FeatureConfig {
+  text: {
+    /** N-grams kept per post (the highest TF-IDF weights). @default 256 */
+    maxTokens: number;
+    /** Longer texts are clipped. @default 10000 */
+    maxChars: number;
+    ngrams: TextNgramsOptions;
+  };
+  image: ImageFeatureConfig & { encoder: string };
+  video: VideoFeatureConfig;
+  metadata: MetadataSpec;
+  /** Optional extras; absent means off. */
+  extras?: FeatureExtras;
+}
+
+/** Optional encoder extras (see the module doc). */
+export interface FeatureExtras {
+  /** Text read from a post's images by OCR, appended to its text. @default off */
+  ocr?: OcrConfig;
+  /** 80 COCO object scores appended to each image embedding. @default off */
+  objects?: boolean;
+}
+
+/** `config` with exactly the named extras turned on (the others off). */
+export function withExtras(
+  config: FeatureConfig,
+  extras: readonly FeatureExtra[],
+  options: { ocrLangs?: string[] } = {},
+): FeatureConfig {
+  const on: FeatureExtras = {};
+  if (extras.includes("ocr")) on.ocr = resolveOcrConfig({ langs: options.ocrLangs });
+  if (extras.includes("objects")) on.objects = true;
+  const { extras: _, ...rest } = config;
+  return Object.keys(on).length > 0 ? { ...rest, extras: on } : rest;
+}
+
+/** The extras a config turns on, e.g. `["ocr"]`. */
+export function extrasOf(config: FeatureConfig): FeatureExtra[] {
+  return [
+    ...(config.extras?.ocr ? ["ocr" as const] : []),
+    ...(config.extras?.objects ? ["objects" as const] : []),
+  ];
+}
+
+export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
+  text: { maxTokens: 256, maxChars: 10_000, ngrams: {} },
+  image: { encoder: "mobilenet-v2", size: 224 },
+  video: { frames: 8, seed: 7, size: 224 },
+  metadata: DEFAULT_METADATA_SPEC,
+};

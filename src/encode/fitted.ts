@@ -1,0 +1,81 @@
+/**
+ * What is fitted on the training posts and travels with the model: the n-gram IDF and the metadata
+ * transform, saved as the model folder's features.json.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { RawPost } from "@/ingest/mod.ts";
+import { fitMetadataTransform, type MetadataTransform, postMetadataRow } from "@/preprocess/mod.ts";
+import type { DatasetPost } from "@/store/mod.ts";
+import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from "./feature_config.ts";
+import type { PreparedText } from "./texts.ts";
+import { TextNgramsEncoder, type TextNgramsState } from "./text/ngrams.ts";
+
+/** What is fitted on the training posts and travels with the model. */
+export interface FittedFeatures {
+  config: FeatureConfig;
+  ngrams: TextNgramsState;
+  metadata: MetadataTransform;
+}
+
+/** A stored post as the metadata transform reads it. */
+export function metadataRow(p: DatasetPost, lang: string) {
+  const raw: RawPost = {
+    platform: p.platform,
+    nativeId: p.id,
+    createdAt: p.created_at ?? undefined,
+    text: p.doc.text,
+    lang: p.doc.lang,
+    media: p.media.map((m) => ({ kind: m.kind })),
+    user: {
+      followers: p.user_followers ?? undefined,
+      following: p.user_following ?? undefined,
+      posts: p.user_posts ?? undefined,
+      verified: p.user_verified ?? undefined,
+      createdAt: p.user_created_at ?? undefined,
+    },
+    device: p.device ?? undefined,
+  };
+  return postMetadataRow(raw, { lang });
+}
+
+export function fitFeatures(
+  train: DatasetPost[],
+  texts: Map<string, PreparedText>,
+  config: FeatureConfig = DEFAULT_FEATURE_CONFIG,
+): FittedFeatures {
+  const trainTexts = train.map((p) => texts.get(p.id)?.text ?? "").filter((t) => t.length > 0);
+  const ngrams = TextNgramsEncoder.fit(trainTexts, config.text.ngrams).toJSON();
+  const metadata = fitMetadataTransform(
+    train.map((p) => metadataRow(p, texts.get(p.id)?.lang ?? "und")),
+    config.metadata,
+  );
+  return { config, ngrams, metadata };
+}
+
+export async function saveFitted(dir: string, fitted: FittedFeatures): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(join(dir, "features.json"), JSON.stringify(fitted));
+}
+
+export async function loadFitted(dir: string): Promise<FittedFeatures> {
+  return JSON.parse(await Deno.readTextFile(join(dir, "features.json")));
+}
+
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/** The n-gram encoder of a fitted state and the hash that keys its rows: built once per state. */
+const ngramsOf = new WeakMap<FittedFeatures, { encoder: TextNgramsEncoder; idfHash: string }>();
+export function fittedNgrams(fitted: FittedFeatures) {
+  let entry = ngramsOf.get(fitted);
+  if (!entry) {
+    entry = {
+      encoder: TextNgramsEncoder.fromJSON(fitted.ngrams),
+      idfHash: sha(JSON.stringify(fitted.ngrams)).slice(0, 16),
+    };
+    ngramsOf.set(fitted, entry);
+  }
+  return entry;
+}
