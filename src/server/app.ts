@@ -2,24 +2,25 @@
  * The Hono app: the REST API under /api (validated at the edge, JSON errors, ETags, tokens, CORS), its
  * OpenAPI document and docs page, and the dashboard at /. Testable with `app.request()`.
  */
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { Db } from "@/store/db.ts";
 import { aggregatesGeneration, UnknownTagError } from "@/trends/mod.ts";
-import { type Operation, requireToken, ResponseCache, type RouteDeps } from "./_http.ts";
+import { requireToken, ResponseCache, type RouteDeps } from "./_http.ts";
+import { routeApp } from "./_openapi.ts";
 import { loadAssets } from "./assets.ts";
 import { docsPage, openApiDocument } from "./openapi.ts";
-import { adminOps, adminRoutes } from "./routes/admin.ts";
-import { burstsOps, burstsRoutes } from "./routes/bursts.ts";
-import { clustersOps, clustersRoutes } from "./routes/clusters.ts";
-import { distributionOps, distributionRoutes } from "./routes/distribution.ts";
-import { growthOps, growthRoutes } from "./routes/growth.ts";
-import { healthOps, healthRoutes } from "./routes/health.ts";
-import { modelsOps, modelsRoutes } from "./routes/models.ts";
-import { runsOps, runsRoutes } from "./routes/runs.ts";
-import { tagsOps, tagsRoutes } from "./routes/tags.ts";
-import { topPostsOps, topPostsRoutes } from "./routes/top_posts.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { burstsRoutes } from "./routes/bursts.ts";
+import { clustersRoutes } from "./routes/clusters.ts";
+import { distributionRoutes } from "./routes/distribution.ts";
+import { growthRoutes } from "./routes/growth.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { modelsRoutes } from "./routes/models.ts";
+import { runsRoutes } from "./routes/runs.ts";
+import { tagsRoutes } from "./routes/tags.ts";
+import { topPostsRoutes } from "./routes/top_posts.ts";
 
 export interface AppOptions {
   /** Origins allowed by CORS ("*" for any). @default [] (no CORS headers) */
@@ -48,21 +49,7 @@ export interface AppDeps {
   options?: AppOptions;
 }
 
-/** Every operation of the API, as listed in the OpenAPI document. */
-export const OPERATIONS: Operation[] = [
-  ...healthOps,
-  ...tagsOps,
-  ...topPostsOps,
-  ...distributionOps,
-  ...growthOps,
-  ...burstsOps,
-  ...clustersOps,
-  ...runsOps,
-  ...modelsOps,
-  ...adminOps,
-];
-
-export function createApp(deps: AppDeps): Hono {
+export function createApp(deps: AppDeps): OpenAPIHono {
   const options = deps.options ?? {};
   const cacheSeconds = options.cacheSeconds ?? 30;
   const routeDeps: RouteDeps = {
@@ -74,9 +61,7 @@ export function createApp(deps: AppDeps): Hono {
     cacheSeconds,
     privateReads: !!options.readToken,
   };
-  const doc = openApiDocument(OPERATIONS);
-  const docsHtml = docsPage(doc);
-  const app = new Hono();
+  const app = routeApp();
 
   app.onError((err, c) => {
     if (err instanceof HTTPException) {
@@ -106,11 +91,12 @@ export function createApp(deps: AppDeps): Hono {
     );
   }
 
-  const api = new Hono();
-  // Open: health, the OpenAPI document and its page.
+  const api = routeApp();
+  // Open: health, the OpenAPI document (from the routes mounted below) and its page.
   api.route("/health", healthRoutes(routeDeps));
-  api.get("/openapi.json", (c) => c.json(doc));
-  api.get("/docs", (c) => c.html(docsHtml));
+  let doc: ReturnType<typeof openApiDocument> | undefined, docsHtml: string | undefined;
+  api.get("/openapi.json", (c) => c.json(doc ??= openApiDocument(app)));
+  api.get("/docs", (c) => c.html(docsHtml ??= docsPage(doc ??= openApiDocument(app))));
   // Admin: always a token; without one configured the routes are shut.
   api.use("/admin/*", async (c, next) => {
     if (!options.adminToken) {

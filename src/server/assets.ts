@@ -16,6 +16,7 @@ const PAGE_FILES: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/assets/dashboard.js": ["dashboard.js", "text/javascript; charset=utf-8"],
   "/assets/dashboard.css": ["dashboard.css", "text/css; charset=utf-8"],
+  "/assets/docs.css": ["docs.css", "text/css; charset=utf-8"],
 };
 
 const loaded = new Map<string, Map<string, Asset>>();
