@@ -53,6 +53,16 @@ export interface Manifest {
   thresholds: number[];
   timings_s: Record<string, number>;
   model: { version: string; path: string; promoted: boolean; reason: string };
+  /** Loss and validation score per epoch of the fit (absent in manifests written before they were kept). */
+  curves?: Curves;
+}
+
+/** Per-epoch figures of a fit, aligned by index; null where an epoch had no validation. */
+export interface Curves {
+  epoch: number[];
+  train_loss: number[];
+  val_loss: (number | null)[];
+  val_weighted_f05: (number | null)[];
 }
 
 /** A hash of the exact training data: post ids and their labels, in a canonical order. */

@@ -339,6 +339,12 @@ export async function train(
       thresholds: tuned.perTag,
       timings_s: timings,
       model: { version, path, promoted: decision.promote, reason: decision.reason },
+      curves: {
+        epoch: result.history.map((h) => h.epoch),
+        train_loss: result.history.map((h) => h.trainLoss),
+        val_loss: result.history.map((h) => h.valLoss),
+        val_weighted_f05: result.history.map((h) => h.valScore),
+      },
     };
     const manifestPath = await writeManifest(settings.runsDir, manifest);
     await finishRun(store.db, runId, {
