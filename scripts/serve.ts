@@ -4,13 +4,17 @@
  *   deno task serve [--port 8000] [--host 127.0.0.1]
  *
  * Environment: DATABASE_URL (else the embedded PGlite under data/), API_READ_TOKEN (reads need it when
- * set), API_ADMIN_TOKEN (admin routes are shut without it), CORS_ORIGINS (comma-separated origins, or *).
- * The dashboard is at http://HOST:PORT/, the API docs at /api/docs. Stops on Ctrl-C.
+ * set), API_ADMIN_TOKEN (admin routes are shut without it), API_LABEL_TOKENS (annotators' tokens,
+ * "TOKEN=NAME,TOKEN2=NAME2"; the labeling page is shut without), CORS_ORIGINS (comma-separated origins, or *).
+ * The dashboard is at http://HOST:PORT/, labeling at /label, runs at /experiments, the API docs at
+ * /api/docs. Stops on Ctrl-C.
  */
 import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/settings.ts";
 import { createApp } from "@/server/app.ts";
-import { openDb } from "@/store/mod.ts";
+import { FileBlobStore, openDb } from "@/store/mod.ts";
+import { parseLabelTokens } from "@/server/_annotators.ts";
+import { join } from "node:path";
 import { run, UsageError } from "./_cli.ts";
 
 export async function main(args: string[]): Promise<number> {
@@ -27,13 +31,18 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError(`Cannot listen on port "${values.port}": expected 0-65535`);
   }
   const env = Deno.env.toObject();
-  const db = await openDb(loadSettings(env));
+  const settings = loadSettings(env);
+  const labelTokens = parseLabelTokens(env.API_LABEL_TOKENS ?? "");
+  const db = await openDb(settings);
   const app = createApp({
     db,
+    blobs: new FileBlobStore(join(settings.dataDir, "blobs")),
     options: {
       readToken: env.API_READ_TOKEN || undefined,
       adminToken: env.API_ADMIN_TOKEN || undefined,
       corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+      labelTokens,
+      runsDir: settings.runsDir,
     },
   });
   const controller = new AbortController();
@@ -48,7 +57,12 @@ export async function main(args: string[]): Promise<number> {
       console.log(`dashboard: http://${hostname}:${port}/   API docs: http://${hostname}:${port}/api/docs`);
       console.log(
         `database: ${db.kind}; reads ${env.API_READ_TOKEN ? "need API_READ_TOKEN" : "open"}; ` +
-          `admin ${env.API_ADMIN_TOKEN ? "needs API_ADMIN_TOKEN" : "routes shut (no API_ADMIN_TOKEN)"}`,
+          `admin ${env.API_ADMIN_TOKEN ? "needs API_ADMIN_TOKEN" : "routes shut (no API_ADMIN_TOKEN)"}; ` +
+          `labeling ${
+            labelTokens.size
+              ? `for ${[...new Set(labelTokens.values())].join(", ")}`
+              : "shut (no API_LABEL_TOKENS)"
+          }`,
       );
     },
   }, app.fetch);

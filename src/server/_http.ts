@@ -16,7 +16,7 @@ export interface RouteDeps {
 }
 
 /** Raised by handlers for an HTTP error with a JSON body. */
-export function httpError(status: 400 | 401 | 403 | 404 | 503, message: string): HTTPException {
+export function httpError(status: 400 | 401 | 403 | 404 | 409 | 503, message: string): HTTPException {
   return new HTTPException(status, { message });
 }
 

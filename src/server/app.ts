@@ -21,6 +21,11 @@ import { modelsRoutes } from "./routes/models.ts";
 import { runsRoutes } from "./routes/runs.ts";
 import { tagsRoutes } from "./routes/tags.ts";
 import { topPostsRoutes } from "./routes/top_posts.ts";
+import { BlobSigner } from "./_annotators.ts";
+import { blobsRoutes } from "./routes/blobs.ts";
+import { experimentsRoutes } from "./routes/experiments.ts";
+import { labelRoutes } from "./routes/label.ts";
+import type { BlobStore } from "@/store/blobs.ts";
 
 export interface AppOptions {
   /** Origins allowed by CORS ("*" for any). @default [] (no CORS headers) */
@@ -42,10 +47,18 @@ export interface AppOptions {
   dashboard?: boolean;
   /** Where ECharts is read from. @default node_modules/echarts/dist/echarts.min.js */
   echartsPath?: string;
+  /** Annotator tokens: token -> annotator name (API_LABEL_TOKENS). @default none: labeling is shut */
+  labelTokens?: Map<string, string>;
+  /** How long a post handed to an annotator stays theirs without an answer, seconds. @default 900 */
+  leaseSeconds?: number;
+  /** Experiment manifests, for /experiments and the model's thresholds. @default "experiments/runs" */
+  runsDir?: string;
 }
 
 export interface AppDeps {
   db: Db;
+  /** The media files, for the labeling page. @default none: media are listed but not shown */
+  blobs?: BlobStore;
   options?: AppOptions;
 }
 
@@ -107,6 +120,21 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     await next();
   }, requireToken([options.adminToken], "the admin route"));
   api.route("/admin", adminRoutes(routeDeps));
+  // Labeling: an annotator's own token; media through the signed URLs the labeling routes give out.
+  const labelTokens = options.labelTokens ?? new Map<string, string>();
+  const signer = new BlobSigner(labelTokens);
+  const runsDir = options.runsDir ?? "experiments/runs";
+  api.route(
+    "/label",
+    labelRoutes({
+      ...routeDeps,
+      tokens: labelTokens,
+      signer,
+      runsDir,
+      leaseSeconds: options.leaseSeconds ?? 900,
+    }),
+  );
+  if (deps.blobs) api.route("/blobs", blobsRoutes({ ...routeDeps, blobs: deps.blobs, signer }));
   // Reads: the read token (or the admin token) when a read token is configured.
   api.use(
     "*",
@@ -120,6 +148,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   api.route("/clusters", clustersRoutes(routeDeps));
   api.route("/runs", runsRoutes(routeDeps));
   api.route("/models", modelsRoutes(routeDeps));
+  api.route("/experiments", experimentsRoutes({ ...routeDeps, runsDir }));
   app.route("/api", api);
 
   if (options.dashboard ?? true) {
@@ -127,7 +156,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     for (const [path, asset] of assets) {
       app.get(path, (c) => {
         c.header("content-type", asset.type);
-        c.header("cache-control", path === "/" ? "no-cache" : "public, max-age=3600");
+        c.header("cache-control", asset.type.startsWith("text/html") ? "no-cache" : "public, max-age=3600");
         return c.body(asset.body.slice());
       });
     }

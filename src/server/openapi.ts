@@ -68,7 +68,7 @@ export function docsPage(doc: Json): string {
   }
   const info = doc.info as Json;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(String(info.title))}</title>
-<link rel="stylesheet" href="/assets/docs.css"></head><body>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/docs.css"></head><body>
 <h1>${esc(String(info.title))}</h1><p>${esc(String(info.description))}</p>
 <p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a></p>${rows.join("\n")}</body></html>`;
 }
