@@ -187,10 +187,18 @@ function renderCurves() {
     ];
   });
   chart.setOption({
+    animation: false,
     tooltip: { trigger: "axis" },
     legend: { top: 0, type: "scroll" },
     grid: { left: 60, right: 70, top: 40, bottom: 45 },
-    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 28, minInterval: 1 },
+    xAxis: {
+      type: "value",
+      name: "epoch",
+      nameLocation: "middle",
+      nameGap: 28,
+      minInterval: 1,
+      min: "dataMin",
+    },
     yAxis: [
       { type: "value", name: "loss (BCE)", scale: true },
       { type: "value", name: "weighted F0.5", min: 0, max: 1 },
