@@ -16,7 +16,6 @@
  * Run them on a quiet machine: they measure this machine, not a test.
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/settings.ts";
 import { benchIngest } from "@/ingest/bench_ingest.ts";
 import { samplePath } from "@/ingest/sources.ts";
@@ -35,7 +34,7 @@ import { benchInfer } from "@/infer/bench_infer.ts";
 import { benchServe } from "@/server/bench_serve.ts";
 import { startCluster } from "../tests/support/postgres_cluster.ts";
 import { freshPglite, freshPostgres } from "../tests/support/db.ts";
-import { run, UsageError } from "./_cli.ts";
+import { parseCli, run, UsageError } from "./_cli.ts";
 
 type Figures = Record<string, unknown>;
 
@@ -107,7 +106,7 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
 };
 
 export async function main(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  const { positionals } = parseCli(args, import.meta.url, {}, { allowPositionals: true });
   const names = positionals.length === 0 || positionals.includes("all")
     ? Object.keys(BENCHES).filter((name) => name !== "gpu")
     : positionals;

@@ -7,18 +7,18 @@
  *   deno run -A scripts/build_models.ts [--out data/models] [--only tiny-text,tiny-image,mobilenet-v2]
  *                                       [--layer flatten_1]
  */
-import { parseArgs } from "node:util";
 import { buildModelFolders, MODEL_FOLDERS, type ModelFolder } from "@/encode/model_folders.ts";
+import { parseCli, run } from "./_cli.ts";
 
 export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      out: { type: "string", default: "data/models" },
-      only: { type: "string", default: MODEL_FOLDERS.join(",") },
-      layer: { type: "string", default: "flatten_1" },
+  const { values } = parseCli(args, import.meta.url, {
+    out: { type: "string", default: "data/models", help: "folder the model folders are written to" },
+    only: {
+      type: "string",
+      default: MODEL_FOLDERS.join(","),
+      help: "comma-separated model folders to build",
     },
-    strict: true,
+    layer: { type: "string", default: "flatten_1", help: "MobileNetV2 layer whose output is the embedding" },
   });
   const only = values.only.split(",").map((s) => s.trim()).filter(Boolean);
   for (const name of only) {
@@ -41,4 +41,4 @@ export async function main(args: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) await main(Deno.args);
+if (import.meta.main) await run(main);

@@ -15,7 +15,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { TextFastTextEncoder } from "../src/encode/text_fasttext.ts";
 import { denseProjection, TextNgramsEncoder } from "../src/encode/text_ngrams.ts";
 import { type LabelMatrix, labelMatrix, multiLabelReport } from "../src/train/f_beta.ts";
@@ -27,6 +26,7 @@ import {
   type LinearProbeOptions,
   sparseRows,
 } from "../src/train/_linear.ts";
+import { parseCli, run } from "./_cli.ts";
 
 interface Split {
   texts: string[];
@@ -60,20 +60,24 @@ async function readSplit(dir: string, name: string, tags: number, limit: number)
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
 export async function main(args: string[]): Promise<ComparisonRow[]> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      data: { type: "string", default: "/work/shared/datasets/goemotions" }, // train/dev/test.tsv, labels.txt
-      variants: { type: "string", default: "ngrams,ngrams-dense,fasttext,ngrams+fasttext" },
-      "dense-dims": { type: "string", default: "512,2048" }, // sizes of the dense n-gram projection
-      "ft-dim": { type: "string", default: "100" }, // fastText vector size
-      "ft-epoch": { type: "string", default: "5" }, // fastText passes over the train texts
-      "ft-weight": { type: "string", default: "1" }, // scale of the fastText block next to the n-grams
-      epochs: { type: "string", default: "5" }, // probe passes
-      limit: { type: "string", default: "0" }, // rows per split, 0 = all
-      json: { type: "string" }, // also write the rows here
+  const { values } = parseCli(args, import.meta.url, {
+    data: {
+      type: "string",
+      default: "/work/shared/datasets/goemotions",
+      help: "folder with train/dev/test.tsv and labels.txt",
     },
+    variants: {
+      type: "string",
+      default: "ngrams,ngrams-dense,fasttext,ngrams+fasttext",
+      help: "text encoders to compare",
+    },
+    "dense-dims": { type: "string", default: "512,2048", help: "sizes of the dense n-gram projection" },
+    "ft-dim": { type: "string", default: "100", help: "fastText vector size" },
+    "ft-epoch": { type: "string", default: "5", help: "fastText passes over the train texts" },
+    "ft-weight": { type: "string", default: "1", help: "scale of the fastText block next to the n-grams" },
+    epochs: { type: "string", default: "5", help: "probe passes" },
+    limit: { type: "string", default: "0", help: "rows per split, 0 = all" },
+    json: { type: "string", help: "also write the rows to this file" },
   });
   const dir = values.data;
   const limit = Number(values.limit);
@@ -214,4 +218,4 @@ export async function main(args: string[]): Promise<ComparisonRow[]> {
   return rows;
 }
 
-if (import.meta.main) await main(Deno.args);
+if (import.meta.main) await run(async (args) => void (await main(args)));

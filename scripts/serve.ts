@@ -1,7 +1,7 @@
 /**
  * Serve the REST API and the dashboard.
  *
- *   deno task serve [--port 8000] [--host 127.0.0.1]
+ *   deno task serve [--port 8000] [--host 127.0.0.1]     (or the environment: PORT, HOST)
  *
  * Environment: DATABASE_URL (else the embedded PGlite under data/), API_READ_TOKEN (reads need it when
  * set), API_ADMIN_TOKEN (admin routes are shut without it), API_LABEL_TOKENS (annotators' tokens,
@@ -9,21 +9,25 @@
  * The dashboard is at http://HOST:PORT/, labeling at /label, runs at /experiments, the API docs at
  * /api/docs. Stops on Ctrl-C.
  */
-import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/settings.ts";
 import { createApp } from "@/server/app.ts";
 import { FileBlobStore, openDb } from "@/store/mod.ts";
 import { parseLabelTokens } from "@/server/_annotators.ts";
 import { join } from "node:path";
-import { run, UsageError } from "./_cli.ts";
+import { parseCli, run, UsageError } from "./_cli.ts";
 
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      port: { type: "string", default: "8000" }, // 0 picks a free port
-      host: { type: "string", default: "127.0.0.1" }, // loopback unless asked: the API may be open
+  const { values } = parseCli(args, import.meta.url, {
+    port: {
+      type: "string",
+      default: Deno.env.get("PORT") || "8000",
+      help: "port to listen on; 0 picks a free one (env PORT)",
+    },
+    // Loopback unless asked: the API may be open. The Docker image asks for 0.0.0.0.
+    host: {
+      type: "string",
+      default: Deno.env.get("HOST") || "127.0.0.1",
+      help: "address to listen on (env HOST)",
     },
   });
   const port = Number(values.port);

@@ -13,31 +13,30 @@
  *   deno task train --check-drift [--recent-days 30]
  *   0 3 * * 1  cd /srv/posttagger && { deno task train --check-drift; [ $? -eq 3 ] && deno task train; } >> data/logs/train.log 2>&1
  */
-import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/settings.ts";
 import { openStore } from "@/store/mod.ts";
 import { train } from "@/train/train.ts";
 import { checkDrift } from "@/train/drift_check.ts";
-import { run, UsageError } from "./_cli.ts";
+import { parseCli, run, UsageError } from "./_cli.ts";
 import { EXTRAS_OPTIONS, featureConfigFromFlags } from "./_features.ts";
 import { progress } from "./_progress.ts";
 
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      source: { type: "string" },
-      window: { type: "string", default: "24mo" }, // the product's moving window
-      seed: { type: "string", default: "7" },
-      epochs: { type: "string", default: "30" }, // early stopping usually ends sooner
-      backend: { type: "string", default: "auto" },
-      "compare-modalities": { type: "boolean", default: false },
-      force: { type: "boolean", default: false },
-      "check-drift": { type: "boolean", default: false },
-      "recent-days": { type: "string", default: "30" },
-      ...EXTRAS_OPTIONS,
+  const { values } = parseCli(args, import.meta.url, {
+    source: { type: "string", help: "train on one source only (its own split)" },
+    window: { type: "string", default: "24mo", help: "the product's moving window" },
+    seed: { type: "string", default: "7", help: "seed of the split, initialisation and batches" },
+    epochs: { type: "string", default: "30", help: "most epochs (early stopping usually ends sooner)" },
+    backend: { type: "string", default: "auto", help: "auto, wasm, webgpu, cpu or tensorflow" },
+    "compare-modalities": { type: "boolean", default: false, help: "also train one model per modality" },
+    force: { type: "boolean", default: false, help: "promote even when not better" },
+    "check-drift": {
+      type: "boolean",
+      default: false,
+      help: "only check drift: exit 3 when retraining is due",
     },
+    "recent-days": { type: "string", default: "30", help: "days of recent posts the drift check compares" },
+    ...EXTRAS_OPTIONS,
   });
   const backend = values.backend as "auto";
   if (!["auto", "wasm", "webgpu", "cpu", "tensorflow"].includes(backend)) {
