@@ -57,7 +57,7 @@ Deno.test("compose.yaml runs PostgreSQL, the image's server command and the sche
   assert.deepEqual([...named, ...inCron].filter((t) => !TASKS.includes(t)), []);
 });
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -76,7 +76,7 @@ Deno.test({
     const pg = await freshPostgres();
     assert.ok(pg, "a PostgreSQL for the test");
     const root = await Deno.makeTempDir({ prefix: "docker-entry-" });
-    const port = await freePort();
+    const port = freePort();
     // The image's ENV, with /app/data and /app/models under the temp folder.
     const env = {
       DATA_DIR: join(root, "data"),
@@ -117,7 +117,7 @@ Deno.test({
       // The check fails when nothing answers: it tests something.
       const down = await new Deno.Command(hc, {
         args: hcArgs,
-        env: { ...env, PORT: String(await freePort()) },
+        env: { ...env, PORT: String(freePort()) },
       })
         .output();
       assert.notEqual(down.code, 0);
