@@ -34,10 +34,11 @@ const day = (i: number) => new Date(Date.now() - (40 - i) * 86_400_000).toISOStr
 
 async function writeCorpus(dir: string): Promise<void> {
   await Deno.mkdir(join(dir, "media"), { recursive: true });
-  for (const [name, color] of [["red", "#d62828"], ["blue", "#1d4ed8"]] as const) {
-    await sharp({ create: { width: 96, height: 64, channels: 3, background: color } }).png()
-      .toFile(join(dir, "media", `${name}.png`));
-  }
+  await sharp({ create: { width: 96, height: 64, channels: 3, background: "#d62828" } }).png()
+    .toFile(join(dir, "media", "red.png"));
+  // A TIFF, which browsers do not show: the blob route renders it as JPEG.
+  await sharp({ create: { width: 96, height: 64, channels: 3, background: "#1d4ed8" } }).tiff()
+    .toFile(join(dir, "media", "blue.tiff"));
   const lines: unknown[] = [];
   const cat = ["my cat sleeps on the sofa", "die Katze schnurrt laut", "kitten chasing a toy mouse"];
   const dog = ["walked the dog in the park", "der Hund bellt den Briefträger an", "puppy learned to sit"];
@@ -57,7 +58,7 @@ async function writeCorpus(dir: string): Promise<void> {
   const unlabeled = [
     { id: "u0", text: "a fluffy thing on the windowsill", media: [{ kind: "image", path: "media/red.png" }] },
     { id: "u1", text: "zwei Tiere im Garten", lang: "de" },
-    { id: "u2", text: "who is a good boy", media: [{ kind: "image", path: "media/blue.png" }] },
+    { id: "u2", text: "who is a good boy", media: [{ kind: "image", path: "media/blue.tiff" }] },
     { id: "u3", text: "the vet visit went fine" },
     { id: "u4", text: "new bowl, same old drama" },
     { id: "u5", text: "a quiet afternoon" },
@@ -228,15 +229,20 @@ Deno.test({
       assert.ok(!rows.some((r) => r.post_id === skipped), "a skip writes no label");
 
       // Media only through signed URLs of stored blobs.
-      const [sha] = (await db.query<{ blob_sha256: string }>("select blob_sha256 from media limit 1")).map((
-        r,
-      ) => r.blob_sha256);
+      const media = await db.query<{ blob_sha256: string; mime: string }>(
+        "select blob_sha256, mime from media order by mime",
+      );
+      assert.deepEqual(media.map((m) => m.mime), ["image/png", "image/tiff"]);
       const signer = new BlobSigner(TOKENS);
-      const good = await fetch(`${base}${signer.url(sha, 60)}`);
-      assert.equal(good.status, 200);
-      assert.equal(good.headers.get("content-type"), "image/png");
-      assert.equal(good.headers.get("x-content-type-options"), "nosniff");
-      assert.equal((await good.arrayBuffer()).byteLength > 50, true);
+      for (const m of media) {
+        const res = await fetch(`${base}${signer.url(m.blob_sha256, 60)}`);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("content-type"), m.mime === "image/png" ? "image/png" : "image/jpeg");
+        assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+        const meta = await sharp(new Uint8Array(await res.arrayBuffer())).metadata();
+        assert.deepEqual([meta.format, meta.width], [m.mime === "image/png" ? "png" : "jpeg", 96]);
+      }
+      const sha = media[0].blob_sha256;
       const ranged = await fetch(`${base}${signer.url(sha, 60)}`, { headers: { range: "bytes=0-9" } });
       assert.equal(ranged.status, 206);
       assert.equal((await ranged.arrayBuffer()).byteLength, 10);

@@ -77,6 +77,16 @@ export async function nextAssignment(
   return undefined;
 }
 
+/** Gives back the annotator's open lease (a session that ends without an answer); returns how many. */
+export async function releaseLeases(db: Db, annotator: string): Promise<number> {
+  const rows = await db.query<{ n: number }>(
+    `with d as (delete from label_assignments where annotator = $1 and status = 'open' returning 1)
+     select count(*)::int as n from d`,
+    [annotator],
+  );
+  return rows[0].n;
+}
+
 /** Another annotator's unexpired lease on the post, if any. */
 async function holderOf(db: Db, postId: string, annotator: string): Promise<string | undefined> {
   const rows = await db.query<{ annotator: string }>(

@@ -110,7 +110,9 @@ function pick(id, on) {
 }
 
 function renderCompare() {
-  const [a, b] = state.picked.map((id) => state.runs.find((r) => r.id === id));
+  // A is the older run, B the newer: ΔF0.5 reads as what the newer run changed.
+  const [a, b] = state.picked.map((id) => state.runs.find((r) => r.id === id))
+    .sort((x, y) => (x?.createdAt ?? "").localeCompare(y?.createdAt ?? ""));
   const head = $("#per-tag thead"), body = $("#per-tag tbody");
   if (!a || !b) {
     $("#compare-hint").hidden = false;

@@ -2,9 +2,10 @@
  * GET /api/blobs/{sha256}: a stored media file by its hash, for the labeling page. Only a sha256 that a
  * post's media row names is served (no path, so no directory access), with the media type ingest
  * recorded, and only through a signed, expiring URL that the labeling routes hand out. Byte ranges are
- * served so that videos can seek.
+ * served so that videos can seek. Images a browser cannot show (TIFF, HEIC ...) go out as a JPEG rendition.
  */
 import { createRoute } from "@hono/zod-openapi";
+import sharp from "sharp";
 import { z } from "zod";
 import { blobMime } from "@/label/mod.ts";
 import type { BlobStore } from "@/store/blobs.ts";
@@ -19,6 +20,8 @@ export interface BlobDeps extends RouteDeps {
 
 /** Media types served as they are; anything else (HTML, SVG, scripts) goes out as an opaque download. */
 const SAFE = /^(image\/(jpeg|png|gif|webp|avif|bmp)|video\/(mp4|webm|ogg|quicktime))$/;
+/** Images sharp reads that browsers do not show: rendered as JPEG. */
+const RENDER = /^image\/(tiff|heic|heif|jp2|x-portable-\w+)$/;
 
 const params = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "expected a sha256 hex digest") });
 const query = z.strictObject({
@@ -57,8 +60,22 @@ export function blobsRoutes(deps: BlobDeps) {
     if (!known || !(await deps.blobs.has(sha256))) {
       throw httpError(404, `Cannot find blob "${sha256.slice(0, 12)}…" in the blob store`);
     }
-    const type = known.mime && SAFE.test(known.mime) ? known.mime : "application/octet-stream";
     const path = await deps.blobs.localPath(sha256);
+    if (known.kind === "image" && known.mime && RENDER.test(known.mime)) {
+      const jpeg = await sharp(path).rotate().resize({ width: 1280, withoutEnlargement: true }).jpeg({
+        quality: 85,
+      })
+        .toBuffer().catch(() => undefined);
+      if (jpeg) {
+        return c.body(new Uint8Array(jpeg), 200, {
+          "content-type": "image/jpeg",
+          "x-content-type-options": "nosniff",
+          "cache-control": "private, max-age=3600",
+          "content-security-policy": "default-src 'none'; sandbox",
+        });
+      }
+    }
+    const type = known.mime && SAFE.test(known.mime) ? known.mime : "application/octet-stream";
     const size = (await Deno.stat(path)).size;
     const headers: Record<string, string> = {
       "content-type": type,

@@ -52,9 +52,13 @@ const json = <T extends z.ZodType>(schema: T) => ({
 
 export function labelRoutes(deps: LabelDeps) {
   const thresholdsByModel = new Map<string, Promise<Record<string, number>>>();
-  const currentThresholds = async () => {
-    const rows = await deps.db.query<{ version: string }>(
-      "select version from models where status = 'current' order by created_at desc limit 1",
+  const predictingThresholds = async () => {
+    // The thresholds of the model behind the newest predictions (the queue ranks those), else the current one.
+    const rows = await deps.db.query<{ version: string | null }>(
+      `select coalesce(
+         (select model_version from runs where kind = 'infer' and status = 'succeeded' and model_version is not null
+          order by started_at desc limit 1),
+         (select version from models where status = 'current' order by created_at desc limit 1)) as version`,
     );
     const version = rows[0]?.version;
     if (!version) return {};
@@ -116,7 +120,7 @@ export function labelRoutes(deps: LabelDeps) {
     .openapi(next, async (c) => {
       const annotator = annotatorOf(c, deps.tokens);
       const q = c.req.valid("query").queue as QueueName;
-      const thresholds = await currentThresholds();
+      const thresholds = await predictingThresholds();
       const a = await nextAssignment(deps.db, annotator, q, { thresholds, leaseSeconds: deps.leaseSeconds });
       const view = a ? await postView(deps.db, a.postId) : undefined;
       c.header("cache-control", "no-store");
