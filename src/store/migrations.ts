@@ -263,7 +263,7 @@ create trigger tags_keep_predicted after delete on tags
 `,
   },
   {
-    version: 6,
+    version: 5,
     name: "label assignments",
     sql: `
 -- The labeling page hands each annotator one post at a time. An open assignment is a lease: while it is
