@@ -5,7 +5,7 @@
  *   deno task db status      engine, schema version and row counts
  *   deno task db export-wide data/processed/labels_wide.csv    the wide 0/1 label table for BI tools
  */
-import { loadSettings, redactUrl } from "@/config/settings.ts";
+import { loadSettings, redactUrl } from "@/config/mod.ts";
 import { exportLabelsWideCsv, LATEST_VERSION, openDb, schemaVersion } from "@/store/mod.ts";
 import { parseCli, run, UsageError } from "./_cli.ts";
 

@@ -5,8 +5,8 @@
  *   deno task experiments --source goemotions
  *   deno task experiments --json          the rows as JSON
  */
-import { loadSettings } from "@/config/settings.ts";
-import { comparisonRows, readManifests } from "@/train/manifest.ts";
+import { loadSettings } from "@/config/mod.ts";
+import { comparisonRows, readManifests } from "@/train/mod.ts";
 import { parseCli, run } from "./_cli.ts";
 import { printTable } from "./_table.ts";
 

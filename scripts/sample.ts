@@ -14,7 +14,7 @@
  *   --force          regenerate even when the existing manifest matches
  */
 import cliProgress from "cli-progress";
-import { generateSample, type SampleSummary } from "@/ingest/sample/mod.ts";
+import { generateSample, type SampleSummary } from "../tools/sample/mod.ts";
 import { parseCli, run } from "./_cli.ts";
 
 const DEFAULTS = {

@@ -9,11 +9,10 @@
  * The dashboard is at http://HOST:PORT/, labeling at /label, runs at /experiments, the API docs at
  * /api/docs. Stops on Ctrl-C.
  */
-import { loadSettings } from "@/config/settings.ts";
-import { createApp } from "@/server/app.ts";
-import { FileBlobStore, openDb } from "@/store/mod.ts";
-import { parseLabelTokens } from "@/server/_annotators.ts";
 import { join } from "node:path";
+import { loadSettings } from "@/config/mod.ts";
+import { createApp, parseLabelTokens } from "@/server/mod.ts";
+import { FileBlobStore, openDb } from "@/store/mod.ts";
 import { parseCli, run, UsageError } from "./_cli.ts";
 
 export async function main(args: string[]): Promise<number> {

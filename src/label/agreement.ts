@@ -3,7 +3,7 @@
  * who labeled the same posts, labels per annotator per day, and labeled posts per tag against the number
  * training needs before it keeps a tag.
  */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { SOURCE_ANNOTATOR } from "./queues.ts";
 
 /**

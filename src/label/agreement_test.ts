@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
-import { insertLabels, insertPosts, type PostRecord } from "@/store/posts.ts";
+import { insertLabels, insertPosts, type PostRecord } from "@/store/mod.ts";
 import {
   agreementByTag,
   annotatorAgreement,

@@ -3,8 +3,8 @@
  * until the lease ends), skipping or labeling it closes the lease for good. Labels are written with the
  * same `insertLabels` the CSV import uses: the annotator, the time, and the queue as their source.
  */
-import type { Db } from "@/store/db.ts";
-import { insertLabels, type LabelRow } from "@/store/posts.ts";
+import type { Db } from "@/store/mod.ts";
+import { insertLabels, type LabelRow } from "@/store/mod.ts";
 import { type Candidate, type CandidateOptions, queueCandidates, type QueueName } from "./queues.ts";
 
 /** Raised when another annotator holds the post now (the HTTP layer answers 409). */

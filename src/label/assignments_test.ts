@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
-import type { Db } from "@/store/db.ts";
-import { insertPosts, type PostRecord } from "@/store/posts.ts";
-import { startRun } from "@/store/runs.ts";
-import { ensureTags } from "@/store/tags.ts";
+import type { Db } from "@/store/mod.ts";
+import { insertPosts, type PostRecord } from "@/store/mod.ts";
+import { startRun } from "@/store/mod.ts";
+import { ensureTags } from "@/store/mod.ts";
 import { nextAssignment, PostTakenError, skipPost, submitAnswer } from "./assignments.ts";
 import { queueCandidates } from "./queues.ts";
 

@@ -1,6 +1,6 @@
 /** A post as the labeling page shows it: text, media, the model's probability for every tag, the labels so far. */
-import { readDataset } from "@/store/dataset.ts";
-import type { Db } from "@/store/db.ts";
+import { readDataset } from "@/store/mod.ts";
+import type { Db } from "@/store/mod.ts";
 
 export interface Suggestion {
   tag: string;

@@ -9,7 +9,7 @@
  * - `disagreement`: posts where people disagree on a tag, for a deciding label.
  * Every queue leaves out posts this annotator labeled or skipped and posts another annotator holds now.
  */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 
 export const QUEUES = ["uncertain", "random", "second-opinion", "disagreement"] as const;
 export type QueueName = typeof QUEUES[number];

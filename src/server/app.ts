@@ -5,7 +5,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { aggregatesGeneration, UnknownTagError } from "@/trends/mod.ts";
 import { requireToken, ResponseCache, type RouteDeps } from "./_http.ts";
 import { routeApp } from "./_openapi.ts";
@@ -25,7 +25,7 @@ import { BlobSigner } from "./_annotators.ts";
 import { blobsRoutes } from "./routes/blobs.ts";
 import { experimentsRoutes } from "./routes/experiments.ts";
 import { labelRoutes } from "./routes/label.ts";
-import type { BlobStore } from "@/store/blobs.ts";
+import type { BlobStore } from "@/store/mod.ts";
 
 export interface AppOptions {
   /** Origins allowed by CORS ("*" for any). @default [] (no CORS headers) */

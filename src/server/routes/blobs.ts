@@ -8,7 +8,7 @@ import { createRoute } from "@hono/zod-openapi";
 import sharp from "sharp";
 import { z } from "zod";
 import { blobMime } from "@/label/mod.ts";
-import type { BlobStore } from "@/store/blobs.ts";
+import type { BlobStore } from "@/store/mod.ts";
 import type { BlobSigner } from "../_annotators.ts";
 import { httpError, type RouteDeps } from "../_http.ts";
 import { responses, routeApp, security } from "../_openapi.ts";

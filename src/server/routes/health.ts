@@ -1,6 +1,6 @@
 /** GET /api/health: database reachable, schema version, the last inference run. */
 import { createRoute } from "@hono/zod-openapi";
-import { LATEST_VERSION, schemaVersion } from "@/store/migrate.ts";
+import { LATEST_VERSION, schemaVersion } from "@/store/mod.ts";
 import type { RouteDeps } from "../_http.ts";
 import { responses, routeApp, security } from "../_openapi.ts";
 import { HealthResponse } from "../schemas.ts";

@@ -17,7 +17,7 @@ import {
   submitAnswer,
   tagCoverage,
 } from "@/label/mod.ts";
-import { listTags } from "@/store/tags.ts";
+import { listTags } from "@/store/mod.ts";
 import { annotatorOf, type BlobSigner } from "../_annotators.ts";
 import { httpError, type RouteDeps, tagName } from "../_http.ts";
 import { responses, routeApp, security } from "../_openapi.ts";

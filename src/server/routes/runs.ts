@@ -1,7 +1,7 @@
 /** GET /api/runs: recent pipeline runs. */
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import { listRuns } from "@/store/runs.ts";
+import { listRuns } from "@/store/mod.ts";
 import { int, type RouteDeps } from "../_http.ts";
 import { responses, routeApp, security } from "../_openapi.ts";
 import { iso, RunsResponse } from "../schemas.ts";
