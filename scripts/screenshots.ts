@@ -10,9 +10,9 @@
  */
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { loadSettings } from "@/config/settings.ts";
+import { loadSettings } from "@/config/mod.ts";
 import { releaseLeases } from "@/label/mod.ts";
-import { createApp } from "@/server/app.ts";
+import { createApp } from "@/server/mod.ts";
 import { openStore } from "@/store/mod.ts";
 import { parseCli, run } from "./_cli.ts";
 

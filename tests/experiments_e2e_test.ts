@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
-import { createApp } from "@/server/app.ts";
+import { createApp } from "@/server/mod.ts";
 import { freshPglite } from "./support/db.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

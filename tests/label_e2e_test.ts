@@ -12,17 +12,20 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import { chromium, type Page } from "playwright-core";
-import { loadSettings } from "@/config/settings.ts";
-import { ingest } from "@/ingest/ingest.ts";
-import { readJsonlPosts } from "@/ingest/jsonl.ts";
-import { BlobSigner } from "@/server/_annotators.ts";
-import { createApp } from "@/server/app.ts";
-import { createAnonymizer, FileBlobStore, readDataset, type Store } from "@/store/mod.ts";
-import { startRun } from "@/store/runs.ts";
-import { ensureTags } from "@/store/tags.ts";
-import { snapshotHash } from "@/train/manifest.ts";
-import { train } from "@/train/train.ts";
+import { loadSettings } from "@/config/mod.ts";
+import { ingest, readJsonlPosts } from "@/ingest/mod.ts";
+import { BlobSigner, createApp } from "@/server/mod.ts";
+import {
+  createAnonymizer,
+  ensureTags,
+  FileBlobStore,
+  readDataset,
+  startRun,
+  type Store,
+} from "@/store/mod.ts";
+import { snapshotHash, train } from "@/train/mod.ts";
 import { freshPglite } from "./support/db.ts";
+import { testEncoderCache } from "./support/encoders.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** What #15's hardening sends: same-origin scripts, styles, images and media, nothing inline. */
@@ -121,7 +124,11 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "label-e2e-" });
-    const settings = loadSettings({ POSTTAGGER_ROOT: root, ANON_SECRET: "l".repeat(40) });
+    const settings = loadSettings({
+      POSTTAGGER_ROOT: root,
+      ANON_SECRET: "l".repeat(40),
+      ENCODER_CACHE_DIR: await testEncoderCache(),
+    });
     await writeCorpus(join(root, "raw"));
     const db = await freshPglite();
     const store: Store = {
