@@ -61,7 +61,11 @@ function protocolOf(m: Obj): string | null {
   if (typeof p === "string") return p;
   const o = obj(p);
   if (o) {
-    const name = str(o.name) ?? str(o.kind) ?? str(o.method);
+    const method = str(o.method);
+    const folds = num(o.folds), foldMethod = str(o.fold_method);
+    if (method === "cv") return `${folds ?? "?"}-fold CV${foldMethod ? ` (${foldMethod})` : ""}`;
+    if (method === "dev") return "tuned on the dev split";
+    const name = str(o.name) ?? str(o.kind) ?? method;
     const rest = Object.entries(o).filter(([k, v]) =>
       !["name", "kind", "method"].includes(k) && v !== null &&
       typeof v !== "object"
