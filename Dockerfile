@@ -1,5 +1,7 @@
-# posttagger: runs `deno task train`, `deno task infer` (cron) and `deno task serve`.
+# posttagger: runs `deno task serve` (the default command), `deno task train`, `deno task infer` and
+# `deno task schedule` (the README's schedule from docker/crontab). compose.yaml runs it with PostgreSQL.
 #   docker build -t posttagger .
+#   docker run --rm -p 8000:8000 -e DATABASE_URL=postgres://... posttagger     the dashboard on http://localhost:8000/
 #   docker run --rm -e DATABASE_URL=postgres://... -v posttagger-data:/app/data posttagger deno task infer --since 24h
 #   cron on the host: 0 */6 * * * docker run --rm -e DATABASE_URL=... -v posttagger-data:/app/data posttagger deno task infer --since 6h
 # Give the anonymization secret with -e ANON_SECRET=... (else one is created once in the data volume).
@@ -24,10 +26,15 @@ COPY scripts ./scripts
 # tools/models builds the MobileNetV2 graph into DATA_DIR on first use
 COPY tools ./tools
 COPY experiments ./experiments
+COPY docker ./docker
 
 RUN useradd --create-home --uid 10001 tagger && mkdir -p /app/data /app/models && chown -R tagger /app/data /app/models
 USER tagger
 # Everything the jobs write lives in the two writable folders (the code under /app stays read-only).
 ENV DATA_DIR=/app/data MODELS_DIR=/app/models RUNS_DIR=/app/data/runs ANON_SECRET_FILE=/app/data/secrets/anon.key
 EXPOSE 8000
-CMD ["deno", "task", "serve"]
+# Node's fetch (no curl in the slim image); PORT as the server reads it.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# All interfaces: inside the container loopback is unreachable from `docker run -p`.
+CMD ["deno", "task", "serve", "--host", "0.0.0.0"]

@@ -5,8 +5,11 @@ import { UsageError } from "./_cli.ts";
 
 /** parseArgs options: `--extras ocr,objects` (default FEATURE_EXTRAS), `--ocr-langs eng+deu` (default OCR_LANGS). */
 export const EXTRAS_OPTIONS = {
-  extras: { type: "string" },
-  "ocr-langs": { type: "string" },
+  extras: { type: "string", help: "feature extras: ocr, objects (default: FEATURE_EXTRAS)" },
+  "ocr-langs": {
+    type: "string",
+    help: "Tesseract languages of the ocr extra, e.g. eng+deu (default: OCR_LANGS)",
+  },
 } as const;
 
 /** The feature config for the flags (or the settings' defaults), and the extras it turns on. */

@@ -20,7 +20,6 @@
  * bench/<stage>.ts; this script only dispatches and writes the figures.
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { loadSettings, type Settings } from "@/config/mod.ts";
 import * as encode from "../bench/encode.ts";
 import * as gpu from "../bench/gpu.ts";
@@ -31,7 +30,7 @@ import * as quality from "../bench/quality.ts";
 import * as sample from "../bench/sample.ts";
 import * as serve from "../bench/serve.ts";
 import * as train from "../bench/train.ts";
-import { run, UsageError } from "./_cli.ts";
+import { parseCli, run, UsageError } from "./_cli.ts";
 
 /** Each stage's benchmark, in bench/<stage>.ts. */
 const BENCHES: Record<string, (settings: Settings) => Promise<Record<string, unknown>>> = {
@@ -50,12 +49,10 @@ const BENCHES: Record<string, (settings: Settings) => Promise<Record<string, unk
 const qualityOptions: { sets?: string[]; draws?: number } = {};
 
 export async function main(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { sets: { type: "string" }, draws: { type: "string" } },
-  });
+  const { positionals, values } = parseCli(args, import.meta.url, {
+    sets: { type: "string", help: `quality benchmark: data sets (${quality.SET_NAMES.join(", ")})` },
+    draws: { type: "string", help: "quality benchmark: draws of the few-shot sets" },
+  }, { allowPositionals: true });
   if (values.sets) {
     qualityOptions.sets = values.sets.split(",");
     const bad = qualityOptions.sets.filter((s) => !(quality.SET_NAMES as readonly string[]).includes(s));

@@ -5,13 +5,12 @@
  *   deno task db status      engine, schema version and row counts
  *   deno task db export-wide data/processed/labels_wide.csv    the wide 0/1 label table for BI tools
  */
-import { parseArgs } from "node:util";
 import { loadSettings, redactUrl } from "@/config/mod.ts";
 import { exportLabelsWideCsv, LATEST_VERSION, openDb, schemaVersion } from "@/store/mod.ts";
-import { run, UsageError } from "./_cli.ts";
+import { parseCli, run, UsageError } from "./_cli.ts";
 
 export async function main(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  const { positionals } = parseCli(args, import.meta.url, {}, { allowPositionals: true });
   const [command = "status", path] = positionals;
   const settings = loadSettings();
   const where = settings.databaseUrl

@@ -9,12 +9,11 @@
  * A rerun reuses what exists: the sample is not regenerated, posts are not stored twice, media embeddings
  * come from the cache, and the model is retrained only when the labeled data changed.
  */
-import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/mod.ts";
 import { openStore } from "@/store/mod.ts";
 import { latestModelTrainedOn } from "@/train/mod.ts";
 import { trendSummary } from "@/trends/mod.ts";
-import { run } from "./_cli.ts";
+import { parseCli, run } from "./_cli.ts";
 import { main as ingest } from "./ingest.ts";
 import { main as infer } from "./infer.ts";
 import { main as preprocess } from "./preprocess.ts";
@@ -23,15 +22,11 @@ import { main as serve } from "./serve.ts";
 import { main as train } from "./train.ts";
 
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      "no-serve": { type: "boolean", default: false },
-      posts: { type: "string", default: "3000" }, // the sample corpus the issue asks for
-      seed: { type: "string", default: "7" },
-      port: { type: "string", default: "8000" },
-    },
+  const { values } = parseCli(args, import.meta.url, {
+    "no-serve": { type: "boolean", default: false, help: "stop after the trend summary" },
+    posts: { type: "string", default: "3000", help: "posts of the sample corpus" }, // the corpus the issue asks for
+    seed: { type: "string", default: "7", help: "seed of the sample, training and inference sample" },
+    port: { type: "string", default: "8000", help: "port of the dashboard at the end" },
   });
   const t0 = performance.now();
   const times: [string, number][] = [];

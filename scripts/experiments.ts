@@ -5,17 +5,15 @@
  *   deno task experiments --source goemotions
  *   deno task experiments --json          the rows as JSON
  */
-import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/mod.ts";
 import { comparisonRows, readManifests } from "@/train/mod.ts";
-import { run } from "./_cli.ts";
+import { parseCli, run } from "./_cli.ts";
 import { printTable } from "./_table.ts";
 
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: { source: { type: "string" }, json: { type: "boolean" } },
+  const { values } = parseCli(args, import.meta.url, {
+    source: { type: "string", help: "only runs trained on this source" },
+    json: { type: "boolean", help: "print the rows as JSON" },
   });
   const settings = loadSettings();
   const manifests = (await readManifests(settings.runsDir)).filter((m) =>

@@ -17,12 +17,11 @@
  * is in use — cron simply tries again next time); 69 unavailable (database unreachable, no model);
  * 64 usage; 1 failed.
  */
-import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/mod.ts";
 import { InferBusyError, type InferOptions, parseShard, runInference } from "@/infer/mod.ts";
 import { DatabaseUnavailableError, openStore } from "@/store/mod.ts";
 import { refreshAggregates } from "@/trends/mod.ts";
-import { EXIT, run, UsageError } from "./_cli.ts";
+import { EXIT, parseCli, run, UsageError } from "./_cli.ts";
 import { ensureModels } from "./_models.ts";
 
 /** After writing, the trend aggregates of the period are rebuilt, so the dashboard reads fresh figures. */
@@ -31,18 +30,22 @@ const trendsRefresh: InferOptions["afterWrite"] = async (db, period) => {
 };
 
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      since: { type: "string", default: "24h" }, // window length; the period is the last complete one
-      until: { type: "string" },
-      sample: { type: "string", default: "300000" }, // enough for per-tag shares within ~0.2 points
-      seed: { type: "string", default: "1" },
-      model: { type: "string", default: "current" },
-      shard: { type: "string", default: "0/1" },
-      "batch-size": { type: "string", default: "2000" }, // posts per transaction
-      lease: { type: "string", default: "600" }, // seconds without heartbeat before a shard is taken over
+  const { values } = parseCli(args, import.meta.url, {
+    since: {
+      type: "string",
+      default: "24h",
+      help: "window length (6h, 7d, 800d); the period is the last complete one",
+    },
+    until: { type: "string", help: "end of the period (ISO time; default now)" },
+    sample: { type: "string", default: "300000", help: "posts to score per period" }, // per-tag shares within ~0.2 points
+    seed: { type: "string", default: "1", help: "seed of the random sample" },
+    model: { type: "string", default: "current", help: "model version to use" },
+    shard: { type: "string", default: "0/1", help: "this worker's shard i/n of the period" },
+    "batch-size": { type: "string", default: "2000", help: "posts per transaction" },
+    lease: {
+      type: "string",
+      default: "600",
+      help: "seconds without heartbeat before another worker takes a shard over",
     },
   });
   const num = (name: string, v: string) => {

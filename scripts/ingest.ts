@@ -15,7 +15,6 @@
  *
  * Prints fetched / stored / duplicates / quarantined; a rerun stores nothing twice.
  */
-import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/mod.ts";
 import {
   DEFAULT_WINDOW,
@@ -29,18 +28,20 @@ import {
 } from "@/ingest/mod.ts";
 import { join } from "node:path";
 import { openStore } from "@/store/mod.ts";
-import { run, UsageError } from "./_cli.ts";
+import { parseCli, run, UsageError } from "./_cli.ts";
 import { progress } from "./_progress.ts";
 
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      source: { type: "string" },
-      since: { type: "string" }, // no default: file imports keep everything unless asked
-      "batch-size": { type: "string", default: "250" },
+  const { values } = parseCli(args, import.meta.url, {
+    source: {
+      type: "string",
+      help: "sample, jsonl:PATH, csv:PATH, goemotions, labels:PATH, mastodon:INSTANCE#TAG, bluesky:QUERY",
     },
+    since: {
+      type: "string",
+      help: "keep posts newer than this (24mo, 30d); file imports keep everything unless asked",
+    },
+    "batch-size": { type: "string", default: "250", help: "posts per transaction" },
   });
   if (!values.source) {
     throw new UsageError("give --source (sample, jsonl:PATH, csv:PATH, goemotions, labels:PATH, ...)");

@@ -8,7 +8,6 @@
  * offline model folders into `--out`: the tiny Hugging Face layout text and image models (fixtures for the
  * hf-text / hf-image code paths) and MobileNetV2 as a folder.
  */
-import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/mod.ts";
 import {
   buildMobileNetOnnx,
@@ -16,23 +15,25 @@ import {
   MODEL_FOLDERS,
   type ModelFolder,
 } from "../tools/models/mod.ts";
-import { run, UsageError } from "./_cli.ts";
+import { parseCli, run, UsageError } from "./_cli.ts";
 
 export async function main(args: string[]): Promise<number> {
-  const [command, ...rest] = args;
-  if (command !== "build") {
-    throw new UsageError(`Cannot run "models ${command ?? ""}": say "deno task models build"`);
-  }
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      out: { type: "string", default: "data/models" },
-      only: { type: "string", default: MODEL_FOLDERS.join(",") },
-      layer: { type: "string", default: "flatten_1" },
-      layout: { type: "string", default: "nchw" },
+  const { values, positionals } = parseCli(args, import.meta.url, {
+    out: { type: "string", default: "data/models", help: "folder the offline model folders are written to" },
+    only: {
+      type: "string",
+      default: MODEL_FOLDERS.join(","),
+      help: "comma-separated model folders to build",
     },
-    strict: true,
-  });
+    layer: { type: "string", default: "flatten_1", help: "MobileNetV2 layer whose output is the embedding" },
+    layout: { type: "string", default: "nchw", help: "input layout of the graph: nchw or nhwc" },
+  }, { allowPositionals: true });
+  const [command] = positionals;
+  if (command !== "build" || positionals.length > 1) {
+    throw new UsageError(
+      `Cannot run "models ${positionals.join(" ")}": say "deno task models build" (see --help)`,
+    );
+  }
   const only = values.only.split(",").map((s) => s.trim()).filter(Boolean);
   for (const name of only) {
     if (!(MODEL_FOLDERS as readonly string[]).includes(name)) {

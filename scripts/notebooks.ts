@@ -17,12 +17,11 @@
  * root, so `@/...` imports resolve. Exit 0 when every cell of every notebook ran; 1 with the notebook,
  * the cell number and the error otherwise. Needs: apt install python3-nbclient jupyter-client (or pip).
  */
-import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadSettings } from "@/config/mod.ts";
-import { run, UsageError } from "./_cli.ts";
+import { parseCli, run, UsageError } from "./_cli.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const RUNNER = join(ROOT, "scripts", "_run_notebook.py");
@@ -81,18 +80,13 @@ async function listNotebooks(dir: string): Promise<string[]> {
 }
 
 export async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      dir: { type: "string", default: DEFAULTS.dir },
-      out: { type: "string" },
-      timeout: { type: "string", default: DEFAULTS.timeout },
-      python: { type: "string", default: DEFAULTS.python },
-      kernel: { type: "string", default: DEFAULTS.kernel },
-    },
-  });
+  const { values, positionals } = parseCli(args, import.meta.url, {
+    dir: { type: "string", default: DEFAULTS.dir, help: "folder of the notebooks" },
+    out: { type: "string", help: "write the executed notebooks here" },
+    timeout: { type: "string", default: DEFAULTS.timeout, help: "seconds a cell may run" },
+    python: { type: "string", default: DEFAULTS.python, help: "the Python that runs Jupyter" },
+    kernel: { type: "string", default: DEFAULTS.kernel, help: "Jupyter kernel name" },
+  }, { allowPositionals: true });
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) {
     throw new UsageError(`--timeout "${values.timeout}" is not a positive number of seconds`);

@@ -12,25 +12,20 @@
  * inference uses them.
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/mod.ts";
 import { createEncoder, precomputeFeatures } from "@/encode/mod.ts";
 import { windowStart } from "@/ingest/mod.ts";
 import { finishRun, openStore, quarantine, readDataset, startRun } from "@/store/mod.ts";
-import { run } from "./_cli.ts";
+import { parseCli, run } from "./_cli.ts";
 import { EXTRAS_OPTIONS, featureConfigFromFlags } from "./_features.ts";
 import { progress } from "./_progress.ts";
 import { ensureModels } from "./_models.ts";
 
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      window: { type: "string", default: "24mo" },
-      source: { type: "string" },
-      ...EXTRAS_OPTIONS,
-    },
+  const { values } = parseCli(args, import.meta.url, {
+    window: { type: "string", default: "24mo", help: "posts of this moving window" },
+    source: { type: "string", help: "only posts of this source" },
+    ...EXTRAS_OPTIONS,
   });
   const settings = loadSettings();
   await ensureModels(settings);

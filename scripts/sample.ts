@@ -13,9 +13,9 @@
  *   --concurrency N  media files rendered at once (default 2)
  *   --force          regenerate even when the existing manifest matches
  */
-import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { generateSample, type SampleSummary } from "../tools/sample/mod.ts";
+import { parseCli, run } from "./_cli.ts";
 
 const DEFAULTS = {
   posts: "3000", // posts to generate
@@ -53,16 +53,12 @@ export function formatSummary(s: SampleSummary): string {
 }
 
 export async function main(args: string[]): Promise<SampleSummary> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      posts: { type: "string", default: DEFAULTS.posts },
-      seed: { type: "string", default: DEFAULTS.seed },
-      out: { type: "string", default: DEFAULTS.out },
-      concurrency: { type: "string", default: DEFAULTS.concurrency },
-      force: { type: "boolean", default: false },
-    },
+  const { values } = parseCli(args, import.meta.url, {
+    posts: { type: "string", default: DEFAULTS.posts, help: "number of posts" },
+    seed: { type: "string", default: DEFAULTS.seed, help: "PRNG seed" },
+    out: { type: "string", default: DEFAULTS.out, help: "output folder" },
+    concurrency: { type: "string", default: DEFAULTS.concurrency, help: "media files rendered at once" },
+    force: { type: "boolean", default: false, help: "regenerate even when the manifest matches" },
   });
   const bar = Deno.stdout.isTerminal()
     ? new cliProgress.SingleBar(
@@ -95,6 +91,4 @@ export async function main(args: string[]): Promise<SampleSummary> {
   }
 }
 
-if (import.meta.main) {
-  await main(Deno.args);
-}
+if (import.meta.main) await run(async (args) => void (await main(args)));

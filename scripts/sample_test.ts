@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { UsageError } from "./_cli.ts";
 import { formatSummary, main } from "./sample.ts";
 
 Deno.test("sample script rejects unknown options and bad numbers before generating anything", async () => {
-  await assert.rejects(() => main(["--bogus"]), TypeError);
+  await assert.rejects(() => main(["--bogus"]), UsageError);
+  await assert.rejects(() => main(["--bogus"]), /Unknown option '--bogus' \(see --help\)/);
   await assert.rejects(() => main(["--posts", "many"]), /Cannot parse option --posts: "many"/);
   await assert.rejects(() => main(["--posts", "0"]), RangeError);
 });

@@ -1,25 +1,32 @@
 /**
  * Serve the REST API and the dashboard.
  *
- *   deno task serve [--port 8000] [--host 127.0.0.1]
+ *   deno task serve [--port 8000] [--host 127.0.0.1]     (or the environment: PORT, HOST)
  *
  * Environment: DATABASE_URL (else the embedded PGlite under data/), API_READ_TOKEN (reads need it when
- * set), API_ADMIN_TOKEN (admin routes are shut without it), CORS_ORIGINS (comma-separated origins, or *).
- * The dashboard is at http://HOST:PORT/, the API docs at /api/docs. Stops on Ctrl-C.
+ * set), API_ADMIN_TOKEN (admin routes are shut without it), API_LABEL_TOKENS (annotators' tokens,
+ * "TOKEN=NAME,TOKEN2=NAME2"; the labeling page is shut without), CORS_ORIGINS (comma-separated origins, or *).
+ * The dashboard is at http://HOST:PORT/, labeling at /label, runs at /experiments, the API docs at
+ * /api/docs. Stops on Ctrl-C.
  */
-import { parseArgs } from "node:util";
+import { join } from "node:path";
 import { loadSettings } from "@/config/mod.ts";
-import { createApp } from "@/server/mod.ts";
-import { openDb } from "@/store/mod.ts";
-import { run, UsageError } from "./_cli.ts";
+import { createApp, parseLabelTokens } from "@/server/mod.ts";
+import { FileBlobStore, openDb } from "@/store/mod.ts";
+import { parseCli, run, UsageError } from "./_cli.ts";
 
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      port: { type: "string", default: "8000" }, // 0 picks a free port
-      host: { type: "string", default: "127.0.0.1" }, // loopback unless asked: the API may be open
+  const { values } = parseCli(args, import.meta.url, {
+    port: {
+      type: "string",
+      default: Deno.env.get("PORT") || "8000",
+      help: "port to listen on; 0 picks a free one (env PORT)",
+    },
+    // Loopback unless asked: the API may be open. The Docker image asks for 0.0.0.0.
+    host: {
+      type: "string",
+      default: Deno.env.get("HOST") || "127.0.0.1",
+      help: "address to listen on (env HOST)",
     },
   });
   const port = Number(values.port);
@@ -27,13 +34,18 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError(`Cannot listen on port "${values.port}": expected 0-65535`);
   }
   const env = Deno.env.toObject();
-  const db = await openDb(loadSettings(env));
+  const settings = loadSettings(env);
+  const labelTokens = parseLabelTokens(env.API_LABEL_TOKENS ?? "");
+  const db = await openDb(settings);
   const app = createApp({
     db,
+    blobs: new FileBlobStore(join(settings.dataDir, "blobs")),
     options: {
       readToken: env.API_READ_TOKEN || undefined,
       adminToken: env.API_ADMIN_TOKEN || undefined,
       corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+      labelTokens,
+      runsDir: settings.runsDir,
     },
   });
   const controller = new AbortController();
@@ -48,7 +60,12 @@ export async function main(args: string[]): Promise<number> {
       console.log(`dashboard: http://${hostname}:${port}/   API docs: http://${hostname}:${port}/api/docs`);
       console.log(
         `database: ${db.kind}; reads ${env.API_READ_TOKEN ? "need API_READ_TOKEN" : "open"}; ` +
-          `admin ${env.API_ADMIN_TOKEN ? "needs API_ADMIN_TOKEN" : "routes shut (no API_ADMIN_TOKEN)"}`,
+          `admin ${env.API_ADMIN_TOKEN ? "needs API_ADMIN_TOKEN" : "routes shut (no API_ADMIN_TOKEN)"}; ` +
+          `labeling ${
+            labelTokens.size
+              ? `for ${[...new Set(labelTokens.values())].join(", ")}`
+              : "shut (no API_LABEL_TOKENS)"
+          }`,
       );
     },
   }, app.fetch);

@@ -8,7 +8,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-[[ "${1:-}" == "--test" ]] && want_test=1
+case "${1:-}" in
+  --test) want_test=1 ;;
+  -h | --help)
+    sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+    printf '\nOptions:\n  --test       also what the tests need\n  -h, --help   show this help\n'
+    exit 0
+    ;;
+  "") ;;
+  *) echo "error: unknown option '$1' (see --help)" >&2; exit 64 ;;
+esac
 
 apt_missing=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || apt_missing+=(ffmpeg)

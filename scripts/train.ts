@@ -13,32 +13,38 @@
  *   deno task train --check-drift [--recent-days 30]
  *   0 3 * * 1  cd /srv/posttagger && { deno task train --check-drift; [ $? -eq 3 ] && deno task train; } >> data/logs/train.log 2>&1
  */
-import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/mod.ts";
 import { openStore } from "@/store/mod.ts";
-import { checkDrift, train } from "@/train/mod.ts";
-import { run, UsageError } from "./_cli.ts";
+import { checkDrift, train, TRAIN_DEFAULTS } from "@/train/mod.ts";
+import { parseCli, run, UsageError } from "./_cli.ts";
 import { EXTRAS_OPTIONS, featureConfigFromFlags } from "./_features.ts";
 import { progress } from "./_progress.ts";
 import { ensureModels } from "./_models.ts";
 
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      source: { type: "string" },
-      // window, seed, epochs: left out, train() takes TRAIN_DEFAULTS
-      window: { type: "string" },
-      seed: { type: "string" },
-      epochs: { type: "string" },
-      backend: { type: "string", default: "auto" },
-      "compare-modalities": { type: "boolean", default: false },
-      force: { type: "boolean", default: false },
-      "check-drift": { type: "boolean", default: false },
-      "recent-days": { type: "string", default: "30" },
-      ...EXTRAS_OPTIONS,
+  const { values } = parseCli(args, import.meta.url, {
+    source: { type: "string", help: "train on one source only (its own split)" },
+    window: { type: "string", default: TRAIN_DEFAULTS.window, help: "the product's moving window" },
+    seed: {
+      type: "string",
+      default: String(TRAIN_DEFAULTS.seed),
+      help: "seed of the split, initialisation and batches",
     },
+    epochs: {
+      type: "string",
+      default: String(TRAIN_DEFAULTS.epochs),
+      help: "most epochs (early stopping usually ends sooner)",
+    },
+    backend: { type: "string", default: "auto", help: "auto, wasm, webgpu, cpu or tensorflow" },
+    "compare-modalities": { type: "boolean", default: false, help: "also train one model per modality" },
+    force: { type: "boolean", default: false, help: "promote even when not better" },
+    "check-drift": {
+      type: "boolean",
+      default: false,
+      help: "only check drift: exit 3 when retraining is due",
+    },
+    "recent-days": { type: "string", default: "30", help: "days of recent posts the drift check compares" },
+    ...EXTRAS_OPTIONS,
   });
   const backend = values.backend as "auto";
   if (!["auto", "wasm", "webgpu", "cpu", "tensorflow"].includes(backend)) {
@@ -66,8 +72,8 @@ export async function main(args: string[]): Promise<number> {
     const result = await train(store, settings, {
       source: values.source,
       window: values.window,
-      seed: values.seed === undefined ? undefined : Number(values.seed),
-      epochs: values.epochs === undefined ? undefined : Number(values.epochs),
+      seed: Number(values.seed),
+      epochs: Number(values.epochs),
       backend,
       compareModalities: values["compare-modalities"],
       features: featureConfigFromFlags(values, settings).config,

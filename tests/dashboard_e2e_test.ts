@@ -84,13 +84,79 @@ Deno.test({
         JSON.stringify(shares.series),
       );
       assert.ok(shares.canvasPainted);
-      const growth = await chartState("growth");
-      assert.ok(growth.series[0].points >= 5);
-      assert.ok(growth.canvasPainted);
+      // Growing tags are exactly those the route's own test says grew; falling ones have their own list.
+      const range = (await page.locator("#growth-range").textContent())!.match(
+        /(\d{4}-\d\d-\d\d) – (\d{4}-\d\d-\d\d)/,
+      )!;
+      const api = await (await fetch(`${url}api/growth?to=${range[2]}&days=30&minCount=5`)).json();
+      const grew = api.tags.filter((t: { change: string }) => t.change === "grew").map((t: { tag: string }) =>
+        t.tag
+      );
+      const fell = api.tags.filter((t: { change: string }) => t.change === "fell").map((t: { tag: string }) =>
+        t.tag
+      );
+      assert.deepEqual(grew, ["eclipse"], "the bursting tag grew; the steady riser is not yet significant");
+      const bars = await page.evaluate(() => {
+        // deno-lint-ignore no-explicit-any -- the page's own global
+        const o = (globalThis as any).dashboard.charts.growth.getOption();
+        return {
+          tags: o.yAxis[0].data as string[],
+          values: o.series[0].data.map((d: { value: number }) => d.value),
+        };
+      });
+      assert.deepEqual([...bars.tags].reverse(), grew.slice(0, 8));
+      assert.ok(bars.values.every((v: number) => v > 1), "every bar grew");
+      assert.ok(await page.locator("#growth-none").isHidden());
+      const falling = await page.locator("#falling tbody td:first-child").allTextContents();
+      assert.deepEqual(
+        falling,
+        fell.length
+          ? fell.slice(0, 8).sort((a: string, b: string) => falling.indexOf(a) - falling.indexOf(b))
+          : ["no tag fell significantly in this period"],
+      );
+      assert.ok((await chartState("growth")).canvasPainted);
+      // The periods end at the last full week with predictions, and the page says so.
+      const note = (await page.locator("#period-note").textContent())!;
+      const m = note.match(
+        /^Periods end (\S+), the last full week \(Monday to Sunday\) with predictions \(predictions run to (\S+)\)\.$/,
+      );
+      assert.ok(m, note);
+      assert.equal(new Date(`${m[1]}T00:00:00Z`).getUTCDay(), 0, "a Sunday");
+      assert.ok(m[1] <= m[2] && Date.parse(m[2]) - Date.parse(m[1]) < 7 * 86_400_000);
+      assert.equal(range[2], m[1], "growth ends there too");
+      const weeks = await page.evaluate(() =>
+        // deno-lint-ignore no-explicit-any -- the page's own global
+        (globalThis as any).dashboard.charts.shares.getOption().xAxis[0].data as string[]
+      );
+      assert.equal(
+        Date.parse(m[1]) - Date.parse(weeks.at(-1)!),
+        6 * 86_400_000,
+        "the last week drawn is full",
+      );
       const clusters = await chartState("clusters");
       assert.equal(clusters.series[0].type, "graph");
       assert.equal(clusters.series[0].points, 8);
       assert.ok(clusters.canvasPainted);
+      // Every node and its label lies inside the panel.
+      const outside = await page.evaluate(() => {
+        // deno-lint-ignore no-explicit-any -- the page's own global
+        const chart = (globalThis as any).dashboard.charts.clusters;
+        const [w, h] = [chart.getWidth(), chart.getHeight()];
+        const data = chart.getModel().getSeriesByIndex(0).getData();
+        const out: string[] = [];
+        for (let i = 0; i < data.count(); i++) {
+          const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, data.getItemLayout(i));
+          const r = data.getItemVisual(i, "symbolSize") / 2;
+          // The label sits under the circle: 12 px type.
+          if (x - r < 0 || y - r < 0 || x + r > w || y + r + 16 > h) out.push(data.getName(i));
+        }
+        return out;
+      });
+      assert.deepEqual(outside, []);
+      assert.match(
+        await page.locator("#clusters-caption").textContent() ?? "",
+        /8 tags in \d+ clusters .*circle size/,
+      );
       const bursts = await page.locator("#bursts tbody td:first-child").allTextContents();
       assert.deepEqual(bursts, ["eclipse"]);
       assert.match(await page.locator("#model").textContent() ?? "", /fusion-v1/);

@@ -19,7 +19,8 @@ const ALLOWED: Record<string, string[]> = {
   train: ["config", "store", "ingest", "preprocess", "features", "encode", "model"],
   infer: ["config", "store", "ingest", "preprocess", "features", "encode", "model", "train"],
   trends: ["config", "store"],
-  server: ["config", "store", "trends"],
+  label: ["config", "store"],
+  server: ["config", "store", "trends", "label"],
 };
 
 const SRC = resolve("src");

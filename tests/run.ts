@@ -10,6 +10,16 @@ import { startCluster } from "./support/postgres_cluster.ts";
 import { testEncoderCache } from "./support/encoders.ts";
 
 export async function main(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(
+      "The test command: a throwaway PostgreSQL for the run, the PGlite template, then deno test.\n\n" +
+        "  deno task test [PATH ...] [--filter NAME] [other deno test options]\n\n" +
+        "Options: every option of `deno test` (deno test --help); -h, --help shows this help.\n" +
+        "Environment: TEST_DATABASE_URL (an existing PostgreSQL instead of a throwaway one), CI=true " +
+        "(PostgreSQL and Chromium must be there).",
+    );
+    return 0;
+  }
   const env: Record<string, string> = {};
   let stop = async () => {};
   if (postgresAvailable() && !Deno.env.get("TEST_DATABASE_URL")) {

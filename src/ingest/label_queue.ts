@@ -1,7 +1,7 @@
 /**
  * Labeling by hand: pick posts nobody has labeled yet (with the current model's suggestions when it has
- * scored them), record an annotator's labels with the time, import a CSV of labels keyed by stored post id,
- * and measure how far two annotators agree (Cohen's kappa per tag).
+ * scored them), record an annotator's labels with the time, and import a CSV of labels keyed by stored post
+ * id. How far annotators agree is measured in src/label/agreement.ts.
  */
 import {
   type DatasetPost,
@@ -180,92 +180,6 @@ export async function importLabelCsv(
   });
   const stored = await insertLabels(db, good.map((p) => p.row));
   return { read, stored, duplicates: good.length - stored, rejected };
-}
-
-/**
- * Cohen's kappa of two raters' yes/no answers on the same items: (po - pe) / (1 - pe). NaN when
- * chance agreement is 1 (both give one and the same answer throughout: kappa is undefined) or no items.
- */
-export function cohensKappa(a: readonly boolean[], b: readonly boolean[]): number {
-  if (a.length !== b.length) {
-    throw new RangeError(`Cannot compute kappa: rater lengths "${a.length}" and "${b.length}" differ`);
-  }
-  const n = a.length;
-  if (n === 0) return NaN;
-  let agree = 0, aYes = 0, bYes = 0;
-  for (let i = 0; i < n; i++) {
-    if (a[i] === b[i]) agree++;
-    if (a[i]) aYes++;
-    if (b[i]) bYes++;
-  }
-  const po = agree / n;
-  const pe = (aYes / n) * (bYes / n) + (1 - aYes / n) * (1 - bYes / n);
-  return pe === 1 ? NaN : (po - pe) / (1 - pe);
-}
-
-/** A label as agreement needs it. */
-export interface AnnotatorLabel {
-  postId: string;
-  tag: string;
-  annotator: string;
-  value: boolean;
-}
-
-export interface TagAgreement {
-  tag: string;
-  /** Posts both annotators labeled. */
-  posts: number;
-  /** Posts where the first / second annotator gave the tag. */
-  yesA: number;
-  yesB: number;
-  /** Share of posts where both said the same. */
-  observed: number;
-  kappa: number;
-}
-
-/**
- * Kappa per tag for annotators `a` and `b` over the posts both labeled: on such a post a tag counts as
- * "yes" when the annotator gave it, "no" otherwise (an explicit false or simply not chosen).
- */
-export function agreementByTag(labels: readonly AnnotatorLabel[], pair: [string, string]): TagAgreement[] {
-  const [a, b] = pair;
-  if (a === b) throw new RangeError(`Cannot compare annotators: both are "${a}"`);
-  const yes = { [a]: new Set<string>(), [b]: new Set<string>() };
-  const seen = { [a]: new Set<string>(), [b]: new Set<string>() };
-  const tags = new Set<string>();
-  for (const l of labels) {
-    if (l.annotator !== a && l.annotator !== b) continue;
-    seen[l.annotator].add(l.postId);
-    tags.add(l.tag);
-    if (l.value) yes[l.annotator].add(`${l.postId}\u0000${l.tag}`);
-  }
-  const both = [...seen[a]].filter((p) => seen[b].has(p)).sort();
-  return [...tags].sort().map((tag) => {
-    const ra = both.map((p) => yes[a].has(`${p}\u0000${tag}`));
-    const rb = both.map((p) => yes[b].has(`${p}\u0000${tag}`));
-    const same = ra.filter((x, i) => x === rb[i]).length;
-    return {
-      tag,
-      posts: both.length,
-      yesA: ra.filter(Boolean).length,
-      yesB: rb.filter(Boolean).length,
-      observed: both.length ? same / both.length : NaN,
-      kappa: cohensKappa(ra, rb),
-    };
-  });
-}
-
-/** Reads the labels of two annotators from the store and computes {@linkcode agreementByTag}. */
-export async function annotatorAgreement(db: Db, pair: [string, string]): Promise<TagAgreement[]> {
-  const rows = await db.query<{ post_id: string; tag: string; annotator: string; value: boolean }>(
-    `select l.post_id, t.name as tag, l.annotator, l.value from labels l join tags t on t.id = l.tag_id
-     where l.annotator = any($1::text[])`,
-    [pair],
-  );
-  return agreementByTag(
-    rows.map((r) => ({ postId: r.post_id, tag: r.tag, annotator: r.annotator, value: r.value })),
-    pair,
-  );
 }
 
 /** Removes every label one annotator gave (undoing a trial session); returns how many were removed. */

@@ -2,67 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { dbTest } from "../../tests/support/db.ts";
 import { type Db, ensureTags, insertPosts, type PostRecord, startRun } from "@/store/mod.ts";
-import {
-  agreementByTag,
-  annotatorAgreement,
-  cohensKappa,
-  importLabelCsv,
-  recordLabels,
-  removeAnnotatorLabels,
-  unlabeledPosts,
-} from "./label_queue.ts";
-
-const T = true, F = false;
-
-Deno.test("cohensKappa() matches hand-computed values", async (t) => {
-  await t.step("20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no: po 0.7, pe 0.5, kappa 0.4", () => {
-    const a = [...Array(25).fill(T), ...Array(25).fill(F)];
-    const b = [...Array(20).fill(T), ...Array(5).fill(F), ...Array(10).fill(T), ...Array(15).fill(F)];
-    assert.ok(Math.abs(cohensKappa(a, b) - 0.4) < 1e-12);
-  });
-  await t.step("8 of 10 agree with 4 yes each: (0.8 - 0.52) / 0.48", () => {
-    const a = [T, T, F, F, T, F, F, F, T, F];
-    const b = [T, F, F, F, T, F, T, F, T, F];
-    assert.ok(Math.abs(cohensKappa(a, b) - 0.28 / 0.48) < 1e-12);
-  });
-  await t.step("perfect agreement is 1, perfect disagreement on balanced answers is -1", () => {
-    assert.equal(cohensKappa([T, F, T], [T, F, T]), 1);
-    assert.equal(cohensKappa([T, F], [F, T]), -1);
-  });
-  await t.step("undefined (NaN) when both always give the same one answer, or there are no items", () => {
-    assert.ok(Number.isNaN(cohensKappa([F, F], [F, F])));
-    assert.ok(Number.isNaN(cohensKappa([], [])));
-  });
-  await t.step("different lengths are refused", () => {
-    assert.throws(() => cohensKappa([T], [T, F]), /rater lengths "1" and "2" differ/);
-  });
-});
-
-Deno.test("agreementByTag() compares only posts both annotators labeled, unchosen tags counting as no", () => {
-  const l = (postId: string, tag: string, annotator: string, value = true) => ({
-    postId,
-    tag,
-    annotator,
-    value,
-  });
-  const rows = agreementByTag([
-    l("p1", "cats", "ann"),
-    l("p1", "cats", "bob"),
-    l("p2", "dogs", "ann"),
-    l("p2", "cats", "bob"),
-    l("p3", "cats", "ann", false),
-    l("p3", "dogs", "bob", false),
-    l("p4", "cats", "ann"), // bob never saw p4: left out
-    l("p1", "cats", "source"), // other annotators are ignored
-  ], ["ann", "bob"]);
-  // cats: ann [T,F,F], bob [T,T,F]: po 2/3, pe 1/3*2/3 + 2/3*1/3 = 4/9, kappa (2/3-4/9)/(5/9) = 0.4
-  // dogs: ann [F,T,F], bob [F,F,F]: po 2/3, pe 2/3, kappa 0
-  assert.deepEqual(rows.map((r) => [r.tag, r.posts, r.yesA, r.yesB]), [["cats", 3, 1, 2], ["dogs", 3, 1, 0]]);
-  assert.ok(Math.abs(rows[0].kappa - 0.4) < 1e-12);
-  assert.ok(Math.abs(rows[0].observed - 2 / 3) < 1e-12);
-  assert.ok(Math.abs(rows[1].kappa) < 1e-12);
-  assert.throws(() => agreementByTag([], ["ann", "ann"]), /both are "ann"/);
-});
+import { annotatorAgreement } from "@/label/mod.ts";
+import { importLabelCsv, recordLabels, removeAnnotatorLabels, unlabeledPosts } from "./label_queue.ts";
 
 function post(id: string, labels: PostRecord["labels"] = []): PostRecord {
   return {
@@ -167,30 +108,6 @@ dbTest("importLabelCsv() stores good rows, counts duplicates and lists bad ones"
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-dbTest("annotatorAgreement() reads two annotators' labels from the store", async (db) => {
-  await insertPosts(db, [post("p1"), post("p2"), post("p3")]);
-  await recordLabels(db, {
-    annotator: "ann",
-    decisions: [{ postId: "p1", tag: "cats" }, { postId: "p2", tag: "dogs" }, {
-      postId: "p3",
-      tag: "cats",
-      value: false,
-    }],
-  });
-  await recordLabels(db, {
-    annotator: "bob",
-    decisions: [{ postId: "p1", tag: "cats" }, { postId: "p2", tag: "cats" }, {
-      postId: "p3",
-      tag: "dogs",
-      value: false,
-    }],
-  });
-  const rows = await annotatorAgreement(db, ["ann", "bob"]);
-  assert.deepEqual(rows.map((r) => r.tag), ["cats", "dogs"]);
-  assert.ok(Math.abs(rows[0].kappa - 0.4) < 1e-12);
-  assert.ok(Math.abs(rows[1].kappa) < 1e-12);
 });
 
 dbTest("removeAnnotatorLabels() removes one annotator's labels and keeps the others", async (db) => {

@@ -15,21 +15,8 @@ export interface RouteDeps {
   privateReads: boolean;
 }
 
-/** An operation as the OpenAPI document lists it. */
-export interface Operation {
-  method: "get" | "post";
-  /** OpenAPI style: `/api/tags/{tag}/top-posts`. */
-  path: string;
-  summary: string;
-  query?: z.ZodObject;
-  pathParams?: z.ZodObject;
-  body?: z.ZodObject;
-  /** "open": no token; "read": the read token when one is configured; "admin": the admin token. */
-  auth: "open" | "read" | "admin";
-}
-
 /** Raised by handlers for an HTTP error with a JSON body. */
-export function httpError(status: 400 | 401 | 403 | 404 | 503, message: string): HTTPException {
+export function httpError(status: 400 | 401 | 403 | 404 | 409 | 503, message: string): HTTPException {
   return new HTTPException(status, { message });
 }
 

@@ -2,24 +2,30 @@
  * The Hono app: the REST API under /api (validated at the edge, JSON errors, ETags, tokens, CORS), its
  * OpenAPI document and docs page, and the dashboard at /. Testable with `app.request()`.
  */
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { Db } from "@/store/mod.ts";
 import { aggregatesGeneration, UnknownTagError } from "@/trends/mod.ts";
-import { type Operation, requireToken, ResponseCache, type RouteDeps } from "./_http.ts";
+import { requireToken, ResponseCache, type RouteDeps } from "./_http.ts";
+import { routeApp } from "./_openapi.ts";
 import { loadAssets } from "./assets.ts";
 import { docsPage, openApiDocument } from "./openapi.ts";
-import { adminOps, adminRoutes } from "./routes/admin.ts";
-import { burstsOps, burstsRoutes } from "./routes/bursts.ts";
-import { clustersOps, clustersRoutes } from "./routes/clusters.ts";
-import { distributionOps, distributionRoutes } from "./routes/distribution.ts";
-import { growthOps, growthRoutes } from "./routes/growth.ts";
-import { healthOps, healthRoutes } from "./routes/health.ts";
-import { modelsOps, modelsRoutes } from "./routes/models.ts";
-import { runsOps, runsRoutes } from "./routes/runs.ts";
-import { tagsOps, tagsRoutes } from "./routes/tags.ts";
-import { topPostsOps, topPostsRoutes } from "./routes/top_posts.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { burstsRoutes } from "./routes/bursts.ts";
+import { clustersRoutes } from "./routes/clusters.ts";
+import { distributionRoutes } from "./routes/distribution.ts";
+import { growthRoutes } from "./routes/growth.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { modelsRoutes } from "./routes/models.ts";
+import { runsRoutes } from "./routes/runs.ts";
+import { tagsRoutes } from "./routes/tags.ts";
+import { topPostsRoutes } from "./routes/top_posts.ts";
+import { BlobSigner } from "./_annotators.ts";
+import { blobsRoutes } from "./routes/blobs.ts";
+import { experimentsRoutes } from "./routes/experiments.ts";
+import { labelRoutes } from "./routes/label.ts";
+import type { BlobStore } from "@/store/mod.ts";
 
 export interface AppOptions {
   /** Origins allowed by CORS ("*" for any). @default [] (no CORS headers) */
@@ -41,28 +47,22 @@ export interface AppOptions {
   dashboard?: boolean;
   /** Where ECharts is read from. @default node_modules/echarts/dist/echarts.min.js */
   echartsPath?: string;
+  /** Annotator tokens: token -> annotator name (API_LABEL_TOKENS). @default none: labeling is shut */
+  labelTokens?: Map<string, string>;
+  /** How long a post handed to an annotator stays theirs without an answer, seconds. @default 900 */
+  leaseSeconds?: number;
+  /** Experiment manifests, for /experiments and the model's thresholds. @default "experiments/runs" */
+  runsDir?: string;
 }
 
 export interface AppDeps {
   db: Db;
+  /** The media files, for the labeling page. @default none: media are listed but not shown */
+  blobs?: BlobStore;
   options?: AppOptions;
 }
 
-/** Every operation of the API, as listed in the OpenAPI document. */
-export const OPERATIONS: Operation[] = [
-  ...healthOps,
-  ...tagsOps,
-  ...topPostsOps,
-  ...distributionOps,
-  ...growthOps,
-  ...burstsOps,
-  ...clustersOps,
-  ...runsOps,
-  ...modelsOps,
-  ...adminOps,
-];
-
-export function createApp(deps: AppDeps): Hono {
+export function createApp(deps: AppDeps): OpenAPIHono {
   const options = deps.options ?? {};
   const cacheSeconds = options.cacheSeconds ?? 30;
   const routeDeps: RouteDeps = {
@@ -74,9 +74,7 @@ export function createApp(deps: AppDeps): Hono {
     cacheSeconds,
     privateReads: !!options.readToken,
   };
-  const doc = openApiDocument(OPERATIONS);
-  const docsHtml = docsPage(doc);
-  const app = new Hono();
+  const app = routeApp();
 
   app.onError((err, c) => {
     if (err instanceof HTTPException) {
@@ -106,11 +104,12 @@ export function createApp(deps: AppDeps): Hono {
     );
   }
 
-  const api = new Hono();
-  // Open: health, the OpenAPI document and its page.
+  const api = routeApp();
+  // Open: health, the OpenAPI document (from the routes mounted below) and its page.
   api.route("/health", healthRoutes(routeDeps));
-  api.get("/openapi.json", (c) => c.json(doc));
-  api.get("/docs", (c) => c.html(docsHtml));
+  let doc: ReturnType<typeof openApiDocument> | undefined, docsHtml: string | undefined;
+  api.get("/openapi.json", (c) => c.json(doc ??= openApiDocument(app)));
+  api.get("/docs", (c) => c.html(docsHtml ??= docsPage(doc ??= openApiDocument(app))));
   // Admin: always a token; without one configured the routes are shut.
   api.use("/admin/*", async (c, next) => {
     if (!options.adminToken) {
@@ -121,6 +120,21 @@ export function createApp(deps: AppDeps): Hono {
     await next();
   }, requireToken([options.adminToken], "the admin route"));
   api.route("/admin", adminRoutes(routeDeps));
+  // Labeling: an annotator's own token; media through the signed URLs the labeling routes give out.
+  const labelTokens = options.labelTokens ?? new Map<string, string>();
+  const signer = new BlobSigner(labelTokens);
+  const runsDir = options.runsDir ?? "experiments/runs";
+  api.route(
+    "/label",
+    labelRoutes({
+      ...routeDeps,
+      tokens: labelTokens,
+      signer,
+      runsDir,
+      leaseSeconds: options.leaseSeconds ?? 900,
+    }),
+  );
+  if (deps.blobs) api.route("/blobs", blobsRoutes({ ...routeDeps, blobs: deps.blobs, signer }));
   // Reads: the read token (or the admin token) when a read token is configured.
   api.use(
     "*",
@@ -134,6 +148,7 @@ export function createApp(deps: AppDeps): Hono {
   api.route("/clusters", clustersRoutes(routeDeps));
   api.route("/runs", runsRoutes(routeDeps));
   api.route("/models", modelsRoutes(routeDeps));
+  api.route("/experiments", experimentsRoutes({ ...routeDeps, runsDir }));
   app.route("/api", api);
 
   if (options.dashboard ?? true) {
@@ -141,7 +156,7 @@ export function createApp(deps: AppDeps): Hono {
     for (const [path, asset] of assets) {
       app.get(path, (c) => {
         c.header("content-type", asset.type);
-        c.header("cache-control", path === "/" ? "no-cache" : "public, max-age=3600");
+        c.header("cache-control", asset.type.startsWith("text/html") ? "no-cache" : "public, max-age=3600");
         return c.body(asset.body.slice());
       });
     }

@@ -258,6 +258,20 @@ Deno.test({
         );
         assert.deepEqual(bucket.schema.enum, ["day", "week", "month"]);
         assert.equal(bucket.schema.default, "week");
+        // Every route the app serves is in the document, each 200 with a schema (nothing hand-kept).
+        const served = new Set(
+          app.routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/api/"))
+            .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`)
+            .filter((r) => !["get /api/openapi.json", "get /api/docs"].includes(r)),
+        );
+        assert.deepEqual([...served].filter((r) => !ops.includes(r)), []);
+        for (const op of ops) {
+          const [method, path] = op.split(" ");
+          const ok = doc.paths[path][method].responses["200"];
+          const schema = Object.values(ok.content ?? {})[0] as { schema?: { $ref?: string } } | undefined;
+          assert.ok(schema?.schema && Object.keys(schema.schema).length > 0, `${op}: a response schema`);
+        }
+        assert.ok(Object.keys(doc.components.schemas.Growth.properties).includes("tags"));
         const docs = await (await app.request("/api/docs")).text();
         assert.match(docs, /\/api\/tags\/\{tag\}\/top-posts/);
         assert.doesNotMatch(docs, /https?:\/\/(?!bi\.)/); // nothing external to load

@@ -1,4 +1,4 @@
-/** The dashboard's files, read from disk once: the page, its script and style, and ECharts. */
+/** The pages' files, read from disk once: the dashboard, labeling, agreement and experiments pages, ECharts. */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -12,10 +12,23 @@ export const DEFAULT_ECHARTS_PATH = fileURLToPath(
   new URL("../../node_modules/echarts/dist/echarts.min.js", import.meta.url),
 );
 
+const HTML = "text/html; charset=utf-8",
+  JS = "text/javascript; charset=utf-8",
+  CSS = "text/css; charset=utf-8";
+/** URL path -> [file under src/server/, media type]. */
 const PAGE_FILES: Record<string, [string, string]> = {
-  "/": ["index.html", "text/html; charset=utf-8"],
-  "/assets/dashboard.js": ["dashboard.js", "text/javascript; charset=utf-8"],
-  "/assets/dashboard.css": ["dashboard.css", "text/css; charset=utf-8"],
+  "/": ["dashboard/index.html", HTML],
+  "/assets/dashboard.js": ["dashboard/dashboard.js", JS],
+  "/assets/dashboard.css": ["dashboard/dashboard.css", CSS],
+  "/assets/docs.css": ["dashboard/docs.css", CSS],
+  "/label": ["pages/label.html", HTML],
+  "/label/agreement": ["pages/agreement.html", HTML],
+  "/experiments": ["pages/experiments.html", HTML],
+  "/assets/label.js": ["pages/label.js", JS],
+  "/assets/agreement.js": ["pages/agreement.js", JS],
+  "/assets/experiments.js": ["pages/experiments.js", JS],
+  "/assets/pages.css": ["pages/pages.css", CSS],
+  "/assets/favicon.svg": ["pages/favicon.svg", "image/svg+xml"],
 };
 
 const loaded = new Map<string, Map<string, Asset>>();
@@ -26,7 +39,7 @@ export function loadAssets(echartsPath = DEFAULT_ECHARTS_PATH): Map<string, Asse
   if (hit) return hit;
   const assets = new Map<string, Asset>();
   for (const [url, [file, type]] of Object.entries(PAGE_FILES)) {
-    assets.set(url, { body: readFileSync(new URL(`./dashboard/${file}`, import.meta.url)), type });
+    assets.set(url, { body: readFileSync(new URL(`./${file}`, import.meta.url)), type });
   }
   if (!existsSync(echartsPath)) {
     throw new Error(

@@ -1,2 +1,3 @@
 /** The Hono app: the REST API under /api/ and the dashboard at /. */
 export * from "./app.ts";
+export { BlobSigner, parseLabelTokens } from "./_annotators.ts";

@@ -262,6 +262,28 @@ create trigger tags_keep_predicted after delete on tags
   referencing old table as old_rows for each statement execute function tags_keep_predicted();
 `,
   },
+  {
+    version: 5,
+    name: "label assignments",
+    sql: `
+-- The labeling page hands each annotator one post at a time. An open assignment is a lease: while it is
+-- unexpired no other annotator is given that post (the partial unique index makes two open leases on one
+-- post impossible, however the requests race). Skips and finished posts stay, so nobody sees a post twice.
+create table label_assignments (
+  post_id text not null references posts (id) on delete cascade,
+  annotator text not null,
+  queue text not null,                 -- uncertain, random, second-opinion, disagreement
+  status text not null default 'open' check (status in ('open', 'skipped', 'done')),
+  assigned_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  finished_at timestamptz,
+  detail jsonb not null default '{}',  -- why the queue chose it: the model's uncertainty, the tags at issue
+  primary key (post_id, annotator)
+);
+create unique index label_assignments_one_open on label_assignments (post_id) where status = 'open';
+create index label_assignments_annotator on label_assignments (annotator, status);
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */

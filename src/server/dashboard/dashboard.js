@@ -10,7 +10,7 @@ const charts = {
   clusters: echarts.init($("#chart-clusters")),
 };
 /** For tests and the curious: the chart instances and how many renders finished. */
-globalThis.dashboard = { charts, renders: 0 };
+globalThis.dashboard = { charts, renders: 0, lastDay: null };
 addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
 
 // A server started with API_READ_TOKEN wants a bearer token: open the page as /#token=TOKEN. The fragment
@@ -71,41 +71,99 @@ function drawShares(dist, tag) {
   }, { notMerge: true });
 }
 
-function drawGrowth(growth) {
-  const rows = growth.tags.slice(0, 8).reverse();
+/**
+ * Growing tags by the route's own test (`change`: the share's interval now wholly above the one before),
+ * best first; tags that fell in their own table; a sentence when none grew.
+ */
+function drawGrowth(growth, days) {
+  const grew = growth.tags.filter((r) => r.change === "grew").slice(0, 8).reverse();
+  const fell = growth.tags.filter((r) => r.change === "fell")
+    .sort((a, b) => a.current.high / a.previous.low - b.current.high / b.previous.low);
   $("#growth-range").textContent =
-    `(${growth.current.from} – ${growth.current.to} vs the 30 days before; bar: conservative growth)`;
+    `(${growth.current.from} – ${growth.current.to} vs the ${days} days before)`;
+  $("#growth-none").hidden = grew.length > 0;
+  $("#chart-growth").hidden = grew.length === 0;
+  rowsOrEmpty(
+    $("#falling tbody"),
+    fell.slice(0, 8).map((r) =>
+      `<tr><td>${esc(r.tag)}</td><td class="num">${pct(r.previous.share)}</td><td class="num">${
+        pct(r.current.share)
+      }</td><td class="num">×${r.growth.toFixed(2)}</td><td class="num">${r.z.toFixed(1)}</td></tr>`
+    ),
+    5,
+    "no tag fell significantly in this period",
+  );
+  if (grew.length === 0) {
+    charts.growth.clear();
+    return;
+  }
+  charts.growth.resize();
   charts.growth.setOption({
     tooltip: {
       trigger: "axis",
       axisPointer: { type: "shadow" },
       formatter: (items) => {
-        const r = rows[items[0].dataIndex];
+        const r = grew[items[0].dataIndex];
         return `<b>${esc(r.tag)}</b><br>share ${pct(r.previous.share)} → ${pct(r.current.share)}<br>` +
           `growth ×${r.growth.toFixed(2)} (conservative ×${r.conservativeGrowth.toFixed(2)}), z ${
             r.z.toFixed(1)
           }`;
       },
     },
-    grid: { left: 70, right: 40, top: 10, bottom: 30 },
-    xAxis: { type: "value", name: "×", axisLabel: { formatter: (v) => `×${v}` } },
-    yAxis: { type: "category", data: rows.map((r) => r.tag) },
+    grid: { left: 70, right: 50, top: 10, bottom: 30 },
+    xAxis: { type: "value", name: "×", min: 1, axisLabel: { formatter: (v) => `×${v}` } },
+    yAxis: { type: "category", data: grew.map((r) => r.tag) },
     series: [{
       type: "bar",
-      data: rows.map((r) => ({
+      data: grew.map((r) => ({
         value: Number(r.conservativeGrowth.toFixed(3)),
-        itemStyle: { color: r.conservativeGrowth >= 1 ? "#2f9e44" : "#9aa5b1" },
+        itemStyle: { color: "#2f9e44" },
       })),
+      barMaxWidth: 28,
       label: { show: true, position: "right", formatter: (p) => `×${p.value.toFixed(2)}` },
-      markLine: { silent: true, symbol: "none", data: [{ xAxis: 1 }], lineStyle: { color: "#616e7c" } },
     }],
   }, { notMerge: true });
+}
+
+/**
+ * Clusters on a circle, each cluster's tags on a smaller circle around its centre: fixed positions that
+ * ECharts fits into the panel (inside margins wide enough for the labels), so no node falls outside.
+ */
+function clusterLayout(clusters) {
+  const groups = clusters.communities.map((c) => c.tags);
+  const pos = new Map();
+  const big = groups.length > 1 ? 1 : 0;
+  groups.forEach((tags, g) => {
+    const a = (2 * Math.PI * g) / groups.length - Math.PI / 2;
+    const cx = big * Math.cos(a), cy = big * Math.sin(a);
+    const r = tags.length > 1 ? (groups.length > 1 ? 0.38 : 1) : 0;
+    tags.forEach((t, i) => {
+      const b = (2 * Math.PI * i) / tags.length + a;
+      pos.set(t, [cx + r * Math.cos(b), cy + r * Math.sin(b)]);
+    });
+  });
+  return pos;
 }
 
 function drawClusters(clusters) {
   const palette = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4"];
   const max = Math.max(1, ...clusters.nodes.map((n) => n.tagged));
   const maxW = Math.max(1e-9, ...clusters.edges.map((e) => e.weight));
+  // In the panel's own pixels (less the margins below), so that the fit scales both axes alike.
+  const raw = clusterLayout(clusters);
+  const xs = [...raw.values()].map((p) => p[0]), ys = [...raw.values()].map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const [w, h] = [charts.clusters.getWidth() - 120, charts.clusters.getHeight() - 95];
+  const pos = new Map([...raw].map(([t, [x, y]]) => [t, [
+    x1 > x0 ? ((x - x0) / (x1 - x0)) * w : w / 2,
+    y1 > y0 ? ((y - y0) / (y1 - y0)) * h : h / 2,
+  ]]));
+  $("#clusters-caption").textContent =
+    `${clusters.nodes.length} tags in ${clusters.communities.length} clusters ` +
+    `(modularity ${
+      clusters.modularity.toFixed(2)
+    }) · circle size: sampled posts with the tag · line width: PMI ` +
+    `of the two tags · colour: cluster`;
   charts.clusters.setOption({
     tooltip: {
       formatter: (p) =>
@@ -115,35 +173,70 @@ function drawClusters(clusters) {
           }`
           : `${esc(p.data.name)}: ${p.data.tagged} posts, cluster ${p.data.category + 1}`,
     },
-    legend: { data: clusters.communities.map((c) => `cluster ${c.id + 1}`), top: 0 },
+    legend: { data: clusters.communities.map((c) => `cluster ${c.id + 1}`), top: 0, type: "scroll" },
     color: palette,
     series: [{
       type: "graph",
-      layout: "force",
-      roam: true,
-      force: { repulsion: 260, edgeLength: [60, 160], gravity: 0.08 },
+      layout: "none",
+      roam: false,
+      // Room for the largest circle and a label on every side.
+      left: 60,
+      right: 60,
+      top: 50,
+      bottom: 45,
       categories: clusters.communities.map((c) => ({ name: `cluster ${c.id + 1}` })),
-      label: { show: true, position: "right", fontSize: 13 },
+      label: { show: true, position: "bottom", fontSize: 12, distance: 2 },
       data: clusters.nodes.map((n) => ({
         name: n.tag,
         tagged: n.tagged,
         category: n.community,
-        symbolSize: 14 + 30 * Math.sqrt(n.tagged / max),
+        x: pos.get(n.tag)?.[0] ?? 0,
+        y: pos.get(n.tag)?.[1] ?? 0,
+        symbolSize: 10 + 22 * Math.sqrt(n.tagged / max),
       })),
       links: clusters.edges.map((e) => ({
         source: e.source,
         target: e.target,
         count: e.count,
         weight: e.weight,
-        lineStyle: { width: 1 + 5 * (e.weight / maxW), opacity: 0.6 },
+        lineStyle: { width: 1 + 4 * (e.weight / maxW), opacity: 0.5, curveness: 0.15 },
       })),
     }],
   }, { notMerge: true });
 }
 
-function rowsOrEmpty(tbody, rows, cols) {
-  tbody.innerHTML = rows.length ? rows.join("") : `<tr><td colspan="${cols}" class="empty">none</td></tr>`;
+function rowsOrEmpty(tbody, rows, cols, empty = "none") {
+  tbody.innerHTML = rows.length
+    ? rows.join("")
+    : `<tr><td colspan="${cols}" class="empty">${esc(empty)}</td></tr>`;
 }
+
+const DAY_MS = 86_400_000;
+const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+const dayMs = (d) => Date.parse(`${d}T00:00:00Z`);
+
+/**
+ * Where the periods end: the last full day, week (Monday to Sunday) or month with predictions, so that a
+ * period the data covers only in part is not drawn as a fall. `last` is the last day with predictions.
+ */
+function periodEnd(last, bucket) {
+  const today = isoDay(Date.now());
+  const lastFull = last < today ? last : isoDay(dayMs(today) - DAY_MS);
+  const t = dayMs(lastFull);
+  if (bucket === "week") {
+    const weekday = (new Date(t).getUTCDay() + 6) % 7; // Monday 0 .. Sunday 6
+    return weekday === 6 ? lastFull : isoDay(t - (weekday + 1) * DAY_MS);
+  }
+  if (bucket === "month") {
+    const next = new Date(t + DAY_MS);
+    return next.getUTCDate() === 1
+      ? lastFull
+      : isoDay(Date.UTC(next.getUTCFullYear(), next.getUTCMonth(), 1) - DAY_MS);
+  }
+  return lastFull;
+}
+
+const WORDS = { day: "day", week: "week (Monday to Sunday)", month: "month" };
 
 function drawBursts(bursts) {
   const rows = bursts.bursts.filter((b) => b.active).map((b) =>
@@ -195,18 +288,31 @@ async function render() {
   const f = filters();
   document.body.dataset.state = "loading";
   const common = { platform: f.platform, lang: f.lang };
+  const last = globalThis.dashboard.lastDay;
+  const to = last ? periodEnd(last, f.bucket) : undefined;
+  const days = f.bucket === "day" ? 7 : 30;
   try {
     const [dist, growth, bursts, clusters, runs, models] = await Promise.all([
-      api("distribution", { ...common, bucket: f.bucket, ...(f.tag ? { tag: f.tag } : { limit: 8 }) }),
-      api("growth", { ...common, days: 30, minCount: 5, limit: 8 }),
-      api("bursts", { ...common, bucket: "week", window: 8, minHistory: 4, minCount: 3 }),
+      api("distribution", { ...common, to, bucket: f.bucket, ...(f.tag ? { tag: f.tag } : { limit: 8 }) }),
+      api("growth", { ...common, to, days, minCount: 5 }),
+      api("bursts", {
+        ...common,
+        to: last ? periodEnd(last, "week") : undefined,
+        bucket: "week",
+        window: 8,
+        minHistory: 4,
+        minCount: 3,
+      }),
       api("clusters", { ...common, minCount: 3 }),
       api("runs", { limit: 8 }),
       api("models", { limit: 5 }),
     ]);
     const topTag = f.tag || dist.series[0]?.tag;
     drawShares(dist, f.tag);
-    drawGrowth(growth);
+    drawGrowth(growth, days);
+    $("#period-note").textContent = last
+      ? `Periods end ${to}, the last full ${WORDS[f.bucket]} with predictions (predictions run to ${last}).`
+      : "No predictions yet.";
     drawBursts(bursts);
     drawClusters(clusters);
     drawRuns(runs, models);
@@ -228,6 +334,7 @@ async function render() {
 async function start() {
   try {
     const tags = await api("tags");
+    globalThis.dashboard.lastDay = tags.facets.to;
     fillSelect($("#f-tag"), tags.tags.filter((t) => t.tagged > 0).map((t) => t.name));
     fillSelect($("#f-platform"), tags.facets.platforms);
     fillSelect($("#f-lang"), tags.facets.langs);

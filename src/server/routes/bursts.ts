@@ -1,18 +1,10 @@
 /** GET /api/bursts: tags spiking above their trailing baseline. */
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { detectBursts } from "@/trends/mod.ts";
-import {
-  cachedJson,
-  filterShape,
-  int,
-  num,
-  type Operation,
-  orderedRange,
-  type RouteDeps,
-  tagName,
-  valid,
-} from "../_http.ts";
+import { cachedJson, filterShape, int, num, orderedRange, type RouteDeps, tagName } from "../_http.ts";
+import { responses, routeApp, security } from "../_openapi.ts";
+import { BurstsResponse } from "../schemas.ts";
 
 const query = z.strictObject({
   ...filterShape,
@@ -25,21 +17,20 @@ const query = z.strictObject({
   active: z.enum(["true", "false"]).optional().describe("Only bursts that reach the last period"),
 });
 
-export const burstsOps: Operation[] = [
-  {
+export function burstsRoutes(deps: RouteDeps) {
+  const route = createRoute({
     method: "get",
-    path: "/api/bursts",
+    path: "/",
     summary: "Bursts: z-score of a tag's share against its trailing window",
-    query,
-    auth: "read",
-  },
-];
-
-export function burstsRoutes(deps: RouteDeps): Hono {
-  return new Hono().get("/", cachedJson(deps), valid("query", query), async (c) => {
+    request: { query },
+    middleware: cachedJson(deps),
+    responses: responses(BurstsResponse, "read", { cached: true }),
+    ...security("read"),
+  });
+  return routeApp().openapi(route, async (c) => {
     const { active, ...q } = orderedRange(c.req.valid("query"));
     const result = await detectBursts(deps.db, q);
     if (active === "true") result.bursts = result.bursts.filter((b) => b.active);
-    return c.json(result);
+    return c.json(result, 200);
   });
 }

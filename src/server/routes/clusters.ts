@@ -1,17 +1,10 @@
 /** GET /api/clusters: the tag co-occurrence graph and its Louvain communities. */
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { tagClusters } from "@/trends/mod.ts";
-import {
-  cachedJson,
-  filterShape,
-  int,
-  num,
-  type Operation,
-  orderedRange,
-  type RouteDeps,
-  valid,
-} from "../_http.ts";
+import { cachedJson, filterShape, int, num, orderedRange, type RouteDeps } from "../_http.ts";
+import { responses, routeApp, security } from "../_openapi.ts";
+import { ClustersResponse } from "../schemas.ts";
 
 const query = z.strictObject({
   ...filterShape,
@@ -21,18 +14,17 @@ const query = z.strictObject({
   seed: int(0, 2 ** 31 - 1).default(42),
 });
 
-export const clustersOps: Operation[] = [
-  {
+export function clustersRoutes(deps: RouteDeps) {
+  const route = createRoute({
     method: "get",
-    path: "/api/clusters",
+    path: "/",
     summary: "Tag co-occurrence graph (PMI or Jaccard) split by Louvain",
-    query,
-    auth: "read",
-  },
-];
-
-export function clustersRoutes(deps: RouteDeps): Hono {
-  return new Hono().get("/", cachedJson(deps), valid("query", query), async (c) => {
-    return c.json(await tagClusters(deps.db, orderedRange(c.req.valid("query"))));
+    request: { query },
+    middleware: cachedJson(deps),
+    responses: responses(ClustersResponse, "read", { cached: true }),
+    ...security("read"),
+  });
+  return routeApp().openapi(route, async (c) => {
+    return c.json(await tagClusters(deps.db, orderedRange(c.req.valid("query"))), 200);
   });
 }

@@ -1,17 +1,10 @@
 /** GET /api/distribution: tag shares per day, week or month. */
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { tagDistribution } from "@/trends/mod.ts";
-import {
-  cachedJson,
-  filterShape,
-  int,
-  type Operation,
-  orderedRange,
-  type RouteDeps,
-  tagName,
-  valid,
-} from "../_http.ts";
+import { cachedJson, filterShape, int, orderedRange, type RouteDeps, tagName } from "../_http.ts";
+import { responses, routeApp, security } from "../_openapi.ts";
+import { DistributionResponse } from "../schemas.ts";
 
 const query = z.strictObject({
   ...filterShape,
@@ -22,20 +15,19 @@ const query = z.strictObject({
   limit: int(1, 100).optional().describe("The most predicted tags only"),
 });
 
-export const distributionOps: Operation[] = [
-  {
+export function distributionRoutes(deps: RouteDeps) {
+  const route = createRoute({
     method: "get",
-    path: "/api/distribution",
+    path: "/",
     summary: "Share of sampled posts carrying each tag per period",
-    query,
-    auth: "read",
-  },
-];
-
-export function distributionRoutes(deps: RouteDeps): Hono {
-  return new Hono().get("/", cachedJson(deps), valid("query", query), async (c) => {
+    request: { query },
+    middleware: cachedJson(deps),
+    responses: responses(DistributionResponse, "read", { cached: true }),
+    ...security("read"),
+  });
+  return routeApp().openapi(route, async (c) => {
     const q = orderedRange(c.req.valid("query"));
     const tags = q.tag === undefined ? undefined : [q.tag].flat();
-    return c.json(await tagDistribution(deps.db, { ...q, tags }));
+    return c.json(await tagDistribution(deps.db, { ...q, tags }), 200);
   });
 }

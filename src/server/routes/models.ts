@@ -1,19 +1,11 @@
 /** GET /api/models: the model registry, and the model in use. */
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import { int, type Operation, type RouteDeps, valid } from "../_http.ts";
+import { int, type RouteDeps } from "../_http.ts";
+import { responses, routeApp, security } from "../_openapi.ts";
+import { iso, ModelsResponse } from "../schemas.ts";
 
 const query = z.strictObject({ limit: int(1, 200).default(20) });
-
-export const modelsOps: Operation[] = [
-  {
-    method: "get",
-    path: "/api/models",
-    summary: "Registered models, newest first, and the current one",
-    query,
-    auth: "read",
-  },
-];
 
 interface ModelRow {
   version: string;
@@ -24,8 +16,19 @@ interface ModelRow {
   [k: string]: unknown;
 }
 
-export function modelsRoutes(deps: RouteDeps): Hono {
-  return new Hono().get("/", valid("query", query), async (c) => {
+const route = createRoute({
+  method: "get",
+  path: "/",
+  summary: "Registered models, newest first, and the current one",
+  request: { query },
+  responses: responses(ModelsResponse, "read"),
+  ...security("read"),
+});
+
+const out = (m: ModelRow) => ({ ...m, created_at: iso(m.created_at) });
+
+export function modelsRoutes(deps: RouteDeps) {
+  return routeApp().openapi(route, async (c) => {
     const models = await deps.db.query<ModelRow>(
       `select version, created_at, run_id, status, metrics from models order by created_at desc, version limit $1`,
       [c.req.valid("query").limit],
@@ -35,6 +38,6 @@ export function modelsRoutes(deps: RouteDeps): Hono {
        order by created_at desc limit 1`,
     );
     c.header("cache-control", "no-store");
-    return c.json({ current: current[0] ?? null, models });
+    return c.json({ current: current[0] ? out(current[0]) : null, models: models.map(out) }, 200);
   });
 }
