@@ -262,6 +262,33 @@ create trigger tags_keep_predicted after delete on tags
   referencing old table as old_rows for each statement execute function tags_keep_predicted();
 `,
   },
+  {
+    version: 5,
+    name: "trends at scale",
+    sql: `
+-- TRUNCATE of posts together with predictions ("truncate predictions, posts cascade") failed with
+-- "cannot TRUNCATE predictions because it is being used by active queries in this session": the
+-- statement's own AFTER TRUNCATE trigger on posts truncated predictions again while the statement held
+-- it open. The trigger now truncates only when predictions still has rows (not when the same statement
+-- already emptied it).
+create or replace function predictions_follow_deletes() returns trigger language plpgsql as $fn$
+begin
+  if tg_op = 'TRUNCATE' then
+    if tg_table_name = 'posts' then
+      if exists (select 1 from predictions) then truncate predictions; end if;
+    else
+      delete from predictions;
+    end if;
+  elsif tg_table_name = 'posts' then
+    delete from predictions where post_id in (select id from old_rows);
+  else
+    delete from predictions where run_id in (select id from old_rows);
+  end if;
+  return null;
+end
+$fn$;
+`,
+  },
 ];
 
 /** The newest schema version this code knows. */
