@@ -10,7 +10,10 @@
  *   deno task bench train         seconds per epoch and total on 50,000 cached posts (wasm here)
  *   deno task bench gpu           the image encoder and the train benchmark on WebGPU (needs a GPU adapter)
  *   deno task bench infer         posts/s scored and written on PostgreSQL (cached features, and encoding first)
- *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL
+ *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL,
+ *                                 uncached and cached, per route and mixed; the refresh time (the database
+ *                                 is kept in data/bench/serve-pg and reused; BENCH_DATABASE_URL: a server
+ *                                 of yours, whose tables it replaces)
  *   deno task bench all           every benchmark above except gpu
  *
  * Run them on a quiet machine: they measure this machine, not a test.
@@ -96,8 +99,14 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
       await pg.db.close();
     }
   },
-  async serve() {
-    const cluster = await startCluster();
+  async serve(dataDir) {
+    const given = Deno.env.get("BENCH_DATABASE_URL");
+    if (given) return await benchServe(given);
+    // A cluster of its own, kept in data/bench/serve-pg: the 10M rows are built once (minutes) and reused.
+    const cluster = await startCluster({
+      dir: join(dataDir, "bench", "serve-pg"),
+      settings: { shared_buffers: "1GB", max_wal_size: "8GB", checkpoint_timeout: "30min" },
+    });
     try {
       return await benchServe(cluster.url);
     } finally {

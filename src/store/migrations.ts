@@ -287,6 +287,35 @@ begin
   return null;
 end
 $fn$;
+
+-- Period rollups for the trend routes at scale (src/trends/_periods.ts), rebuilt by refreshAggregates
+-- from the daily aggregates: per day, ISO week (from Monday) and month, and per breakdown — each platform
+-- and language, and also all platforms and/or all languages ('*') — the sampled posts, the tagged posts
+-- per tag and the posts per tag pair. One row per period holds every tag's count, so a request reads a
+-- few rows along the primary key (24 for two years by month) and sums them; a range whose ends cut a
+-- period is read as whole months, then whole weeks, then days.
+create table trend_periods (
+  bucket text not null check (bucket in ('day', 'week', 'month')),
+  platform text not null,              -- '*': all platforms
+  lang text not null,                  -- '*': all languages
+  period date not null,                -- first day of the period
+  posts integer not null,              -- sampled posts
+  tags jsonb not null,                 -- {"<tag id>": tagged posts}, every tag predicted in the period
+  pairs jsonb not null,                -- {"<tag_a>,<tag_b>": posts tagged with both}, tag_a < tag_b
+  primary key (bucket, platform, lang, period)
+);
+
+-- The latest non-failed run of each sampled post (what the aggregates count), kept by refreshAggregates:
+-- top posts join it to predictions instead of searching each candidate's newer runs.
+create table trend_posts (
+  post_id text primary key,
+  run_id text not null,
+  day date not null,
+  platform text not null,
+  lang text not null
+);
+create index trend_posts_day on trend_posts (day);
+create index trend_posts_breakdown on trend_posts (platform, lang, day);
 `,
   },
 ];

@@ -1,8 +1,10 @@
 /** Share of sampled posts carrying each tag, per day, week or month. */
 import type { Db } from "@/store/db.ts";
-import { filterSql, type TrendFilter } from "./_filter.ts";
+import type { TrendFilter } from "./_filter.ts";
+import type { Bucket } from "./_periods.ts";
+import { periodSeries } from "./_series.ts";
 
-export type Bucket = "day" | "week" | "month";
+export type { Bucket };
 
 export interface DistributionOptions extends TrendFilter {
   /** Period length; weeks start on Monday. @default "week" */
@@ -32,31 +34,7 @@ export interface Distribution {
 /** Tag shares per period from the aggregates; periods without sampled posts are left out. */
 export async function tagDistribution(db: Db, options: DistributionOptions = {}): Promise<Distribution> {
   const bucket = options.bucket ?? "week";
-  const pParams: unknown[] = [bucket];
-  const periods = await db.query<{ period: string; posts: number }>(
-    `select to_char(date_trunc($1, day::timestamp), 'YYYY-MM-DD') as period, sum(posts)::int as posts
-     from sampled_daily where ${filterSql(options, pParams)} group by 1 order by 1`,
-    pParams,
-  );
-  const tParams: unknown[] = [bucket];
-  const where = filterSql(options, tParams, "d");
-  let tagCond = "";
-  if (options.tags) {
-    tParams.push(options.tags);
-    tagCond = ` and t.name = any($${tParams.length}::text[])`;
-  }
-  const rows = await db.query<{ period: string; tag: string; tagged: number }>(
-    `select to_char(date_trunc($1, d.day::timestamp), 'YYYY-MM-DD') as period, t.name as tag,
-            sum(d.tagged)::int as tagged
-     from tag_daily d join tags t on t.id = d.tag_id
-     where ${where}${tagCond} group by 1, 2`,
-    tParams,
-  );
-  const byTag = new Map<string, Map<string, number>>();
-  for (const r of rows) {
-    if (!byTag.has(r.tag)) byTag.set(r.tag, new Map());
-    byTag.get(r.tag)!.set(r.period, r.tagged);
-  }
+  const { periods, byTag } = await periodSeries(db, bucket, options, { tags: options.tags });
   let series: TagSeries[] = [...byTag.entries()].map(([tag, byPeriod]) => {
     const counts = periods.map(({ period }) => byPeriod.get(period) ?? 0);
     const shares = counts.map((n, i) => (periods[i].posts > 0 ? n / periods[i].posts : 0));
