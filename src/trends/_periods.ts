@@ -38,7 +38,7 @@ export function nextPeriod(bucket: Bucket, day: string): string {
  * Splits the days [from, to] (inclusive, either end open) into segments of buckets no coarser than
  * `coarsest`: each day of the range lies in exactly one segment, and no period of a segment reaches
  * outside the range. Within a segment of a bucket finer than `coarsest`, every period lies inside one
- * period of `coarsest` (so date_trunc(coarsest, period) groups them right).
+ * period of `coarsest` (so periodStart(coarsest, period) sums them into the right one).
  */
 export function rangeSegments(from: string | undefined, to: string | undefined, coarsest: Bucket): Segment[] {
   const until = to === undefined ? undefined : addDays(toDay(to), 1);
@@ -87,16 +87,7 @@ export async function readPeriods(
   filter: TrendFilter,
   options: { coarsest: Bucket; tags?: boolean; pairs?: boolean },
 ): Promise<PeriodRow[]> {
-  return await readSegments(db, rangeSegments(filter.from, filter.to, options.coarsest), filter, options);
-}
-
-/** As readPeriods, for segments given. */
-export async function readSegments(
-  db: Db,
-  segments: Segment[],
-  filter: Pick<TrendFilter, "platform" | "lang">,
-  options: { tags?: boolean; pairs?: boolean } = {},
-): Promise<PeriodRow[]> {
+  const segments = rangeSegments(filter.from, filter.to, options.coarsest);
   if (segments.length === 0) return [];
   const params: unknown[] = [filter.platform ?? "*", filter.lang ?? "*"];
   const p = (value: unknown) => {
@@ -109,15 +100,13 @@ export async function readSegments(
     if (s.until !== undefined) conds.push(`period < ${p(s.until)}::date`);
     return `(${conds.join(" and ")})`;
   });
-  const rows = await db.query<PeriodRow>(
-    `select bucket, to_char(period, 'YYYY-MM-DD') as period, posts,
-            ${options.tags ? "tags" : "'{}'::jsonb as tags"}, ${
-      options.pairs ? "pairs" : "'{}'::jsonb as pairs"
-    }
+  const tags = options.tags ? "tags" : "'{}'::jsonb as tags";
+  const pairs = options.pairs ? "pairs" : "'{}'::jsonb as pairs";
+  return await db.query<PeriodRow>(
+    `select bucket, to_char(period, 'YYYY-MM-DD') as period, posts, ${tags}, ${pairs}
      from trend_periods where platform = $1 and lang = $2 and (${parts.join(" or ")})`,
     params,
   );
-  return rows;
 }
 
 export type TagInfo = {

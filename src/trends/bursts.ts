@@ -75,10 +75,10 @@ export async function detectBursts(db: Db, options: BurstOptions = {}): Promise<
       open = undefined;
     };
     periods.forEach((p, i) => {
-      const history = shares.slice(Math.max(0, i - window), i);
+      const historyStart = Math.max(0, i - window);
       const tagged = counts.get(p.period) ?? 0;
-      if (p.period < firstJudged || history.length < minHistory) return;
-      const { mean, std } = meanStd(history);
+      if (p.period < firstJudged || i - historyStart < minHistory) return;
+      const { mean, std } = meanStd(shares, historyStart, i);
       const sd = Math.max(std, Math.sqrt((mean * (1 - mean)) / p.posts), 1 / p.posts);
       const z = (shares[i] - mean) / sd;
       if (z >= threshold && tagged >= minCount) {
