@@ -250,6 +250,8 @@ async function timeRefresh(db: Db): Promise<Record<string, unknown>> {
 
 interface ModeFigures {
   routes: Record<string, Load>;
+  /** Median of single requests in process, one at a time (no socket, no queueing). */
+  one_at_a_time_ms: Record<string, number>;
   /** Every route in turn on each connection. */
   mixed: Load;
   worst_p50_ms: number;
@@ -277,16 +279,19 @@ async function loadRoutes(
   };
   try {
     const perRoute: Record<string, Load> = {};
+    const single: Record<string, number> = {};
     for (const route of routes) {
       const warm = await app.request(route); // fills the cache; fails loudly on a broken route
       if (warm.status !== 200) throw new Error(`Cannot bench "${route}": it answered ${warm.status}`);
       await warm.body?.cancel();
+      single[route] = await median(9, async () => await (await app.request(route)).text());
       perRoute[route] = await cannon(base, [route], settings);
     }
     const mixed = await cannon(base, routes, settings);
     const all = Object.values(perRoute);
     return {
       routes: perRoute,
+      one_at_a_time_ms: single,
       mixed,
       worst_p50_ms: Math.max(...all.map((r) => r.p50_ms)),
       worst_p99_ms: Math.max(...all.map((r) => r.p99_ms)),

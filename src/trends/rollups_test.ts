@@ -12,6 +12,7 @@ import { refreshAggregates } from "./refresh.ts";
 import { type SeedData, seedTrendData, syntheticTrendData } from "./seed.ts";
 import { seededRng } from "./stats.ts";
 import { topPosts } from "./top_posts.ts";
+import { TREND_TABLES_BACKFILL } from "@/store/migrations.ts";
 
 /** 600 posts over 2026-01-01 .. 2026-06-28; a newer run rescoring 100 of them, a failed one 50. */
 function fixture(): SeedData {
@@ -126,6 +127,25 @@ dbTest("periodSeries() gives each period's counts as grouping the daily aggregat
   }
 });
 
+/** The precomputed tables, in key order. */
+const precomputed = (db: Db) =>
+  Promise.all([
+    db.query(`select bucket, platform, lang, to_char(period, 'YYYY-MM-DD') as period, posts, tags, pairs
+              from trend_periods order by 1, 2, 3, 4`),
+    db.query(`select post_id, run_id, to_char(day, 'YYYY-MM-DD') as day, platform, lang
+              from trend_posts order by 1`),
+  ]);
+
+dbTest("migration 5 fills the precomputed tables from existing aggregates as a refresh does", async (db) => {
+  await seedTrendData(db, fixture());
+  await refreshAggregates(db);
+  const refreshed = await precomputed(db);
+  assert.ok(refreshed[0].length > 100 && refreshed[1].length === 600);
+  await db.exec("truncate trend_periods, trend_posts");
+  await db.exec(TREND_TABLES_BACKFILL);
+  assert.deepEqual(await precomputed(db), refreshed);
+});
+
 dbTest("a refresh of some days leaves the rollups as a full rebuild does", async (db) => {
   const data = fixture();
   await seedTrendData(db, data);
@@ -145,13 +165,7 @@ dbTest("a refresh of some days leaves the rollups as a full rebuild does", async
       probability: 1 - p.probability,
     })),
   });
-  const snapshot = () =>
-    Promise.all([
-      db.query(`select bucket, platform, lang, to_char(period, 'YYYY-MM-DD') as period, posts, tags, pairs
-                from trend_periods order by 1, 2, 3, 4`),
-      db.query(`select post_id, run_id, to_char(day, 'YYYY-MM-DD') as day, platform, lang
-                from trend_posts order by 1`),
-    ]);
+  const snapshot = () => precomputed(db);
   // And every post of 2026-04-01 goes.
   await db.query(
     `delete from posts where created_at >= '2026-04-01T00:00:00Z' and created_at < '2026-04-02T00:00:00Z'`,
