@@ -4,7 +4,7 @@
  * two-year range reads 24 month rows instead of 730 daily rows per tag and breakdown. The breakdown filter
  * picks one row set: '*' stands for all platforms or all languages.
  */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { addDays, toDay, type TrendFilter } from "./_filter.ts";
 
 export type Bucket = "day" | "week" | "month";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { addDays } from "./_filter.ts";
 import { type Bucket, nextPeriod, periodStart, rangeSegments, type Segment } from "./_periods.ts";
-import { seededRng } from "./stats.ts";
+import { mulberry32 } from "@/core/mod.ts";
 
 Deno.test("periodStart() and nextPeriod() give Monday weeks and calendar months", async (t) => {
   const cases: [Bucket, string, string, string][] = [
@@ -28,7 +28,7 @@ function days(segments: Segment[]): string[] {
 }
 
 Deno.test("rangeSegments() covers each day of a range once, in whole periods that stay inside it", () => {
-  const rand = seededRng(3);
+  const rand = mulberry32(3);
   const base = "2024-12-20";
   for (let i = 0; i < 400; i++) {
     const from = addDays(base, Math.floor(rand() * 200));

@@ -5,7 +5,7 @@
  * get the difference of the refreshed days instead — new day rows minus old — so that refreshing one day
  * does not re-sum its whole month (seen: 1.2 of 1.4 s at 10M predictions).
  */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { addDays, givenConditions } from "./_filter.ts";
 import { type Bucket, nextPeriod, periodStart } from "./_periods.ts";
 

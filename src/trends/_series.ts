@@ -1,5 +1,5 @@
 /** Tagged counts per period and tag, with the sampled posts per period: what distribution and bursts chart. */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import type { TrendFilter } from "./_filter.ts";
 import { type Bucket, periodStart, readPeriods, tagsById } from "./_periods.ts";
 

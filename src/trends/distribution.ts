@@ -1,5 +1,5 @@
 /** Share of sampled posts carrying each tag, per day, week or month. */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import type { TrendFilter } from "./_filter.ts";
 import type { Bucket } from "./_periods.ts";
 import { periodSeries } from "./_series.ts";

@@ -6,7 +6,7 @@
  * latest run, for top posts). The inference job calls this right
  * after writing predictions.
  */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { givenConditions, toDay } from "./_filter.ts";
 import { refreshPeriods } from "./_refresh_periods.ts";
 

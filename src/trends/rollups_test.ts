@@ -4,20 +4,20 @@
  */
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { addDays, type TrendFilter } from "./_filter.ts";
 import { type Bucket, readPeriods, sumPeriods } from "./_periods.ts";
 import { periodSeries } from "./_series.ts";
 import { refreshAggregates } from "./refresh.ts";
-import { type SeedData, seedTrendData, syntheticTrendData } from "./seed.ts";
-import { seededRng } from "./stats.ts";
+import { type SeedData, seedTrendData, syntheticTrendData } from "../../tests/support/trend_seed.ts";
+import { mulberry32 } from "@/core/mod.ts";
 import { topPosts } from "./top_posts.ts";
-import { TREND_TABLES_BACKFILL } from "@/store/migrations.ts";
+import { TREND_TABLES_BACKFILL } from "@/store/mod.ts";
 
 /** 600 posts over 2026-01-01 .. 2026-06-28; a newer run rescoring 100 of them, a failed one 50. */
 function fixture(): SeedData {
   const data = syntheticTrendData({ posts: 600 });
-  const rand = seededRng(11);
+  const rand = mulberry32(11);
   data.runs.push(
     { id: "rescore", startedAt: "2026-07-01T00:00:00Z" },
     { id: "broken", startedAt: "2026-07-02T00:00:00Z", status: "failed" },
@@ -35,7 +35,7 @@ function fixture(): SeedData {
 
 /** Filters with ragged ends, open ends and each breakdown. */
 function filters(n: number): TrendFilter[] {
-  const rand = seededRng(5);
+  const rand = mulberry32(5);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const out: TrendFilter[] = [{}, { platform: "bluesky" }, { lang: "fr" }, {
     platform: "mastodon",

@@ -2,7 +2,7 @@
  * The posts most confidently carrying a tag, from each post's latest prediction as of the last refresh
  * of the aggregates (trend_posts), like every other trend figure.
  */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { givenConditions, toDay, type TrendFilter, UnknownTagError } from "./_filter.ts";
 
 export interface TopPostsOptions extends TrendFilter {
