@@ -173,15 +173,14 @@ export async function benchServe(
     const refresh = await timeRefresh(db);
     const uncached = await loadRoutes(db, routes, false, { ...load, ...options });
     const cached = await loadRoutes(db, routes, true, { ...load, ...options });
-    const peer: Record<string, { main_daily_sql_ms: number; this_ms: number }> = {};
+    const peer: Record<string, { main_daily_sql_ms: number; this_ms: number; ratio: number }> = {};
     const app = createApp({ db, options: { dashboard: false, serverCacheSeconds: 0 } });
     for (const [route, statements] of Object.entries(PEER_SQL)) {
-      peer[route] = {
-        main_daily_sql_ms: await median(3, async () => {
-          for (const sql of statements) await db.query(sql);
-        }),
-        this_ms: await median(5, async () => await (await app.request(route)).text()),
-      };
+      const main = await median(3, async () => {
+        for (const sql of statements) await db.query(sql);
+      });
+      const ours = await median(5, async () => await (await app.request(route)).text());
+      peer[route] = { main_daily_sql_ms: main, this_ms: ours, ratio: round(main / ours) };
     }
     return {
       data,

@@ -7,10 +7,10 @@ export interface PeriodSeries {
   /** Periods with sampled posts, in order, as their first day. */
   periods: { period: string; posts: number }[];
   /**
-   * Tagged posts per tag name and period (periods without any left out); every tag of `tags` that exists
-   * has an entry, the others only when tagged in range.
+   * Tagged posts per tag name, aligned with `periods`; every tag of `tags` that exists has an entry, the
+   * others only when tagged in range.
    */
-  byTag: Map<string, Map<string, number>>;
+  counts: Map<string, number[]>;
 }
 
 /**
@@ -27,23 +27,32 @@ export async function periodSeries(
     readPeriods(db, filter, { coarsest: bucket, tags: true }),
     tagsById(db),
   ]);
-  const wanted = options.tags ? new Set(options.tags) : undefined;
+  // Each row's period and the sampled posts per period, then the counts into arrays by period index.
+  const periodOf = rows.map((r) => (r.bucket === bucket ? r.period : periodStart(bucket, r.period)));
   const posts = new Map<string, number>();
-  const byTag = new Map<string, Map<string, number>>();
-  const names = new Set([...vocabulary.values()].map((t) => t.name));
-  for (const tag of options.tags ?? []) if (names.has(tag)) byTag.set(tag, new Map());
-  for (const r of rows) {
-    const period = r.bucket === bucket ? r.period : periodStart(bucket, r.period);
-    posts.set(period, (posts.get(period) ?? 0) + r.posts);
-    for (const id in r.tags) {
-      const tag = vocabulary.get(id)?.name;
-      if (tag === undefined || (wanted && !wanted.has(tag))) continue;
-      let counts = byTag.get(tag);
-      if (!counts) byTag.set(tag, counts = new Map());
-      counts.set(period, (counts.get(period) ?? 0) + r.tags[id]);
-    }
-  }
-  const periods = [...posts.entries()].filter(([, n]) => n > 0).map(([period, n]) => ({ period, posts: n }));
+  rows.forEach((r, i) => posts.set(periodOf[i], (posts.get(periodOf[i]) ?? 0) + r.posts));
+  const periods = [...posts].filter(([, n]) => n > 0).map(([period, n]) => ({ period, posts: n }));
   periods.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
-  return { periods, byTag };
+  const index = new Map(periods.map((p, i) => [p.period, i]));
+  const wanted = options.tags ? new Set(options.tags) : undefined;
+  const byId = new Map<string, number[]>();
+  const counts = new Map<string, number[]>();
+  for (const t of vocabulary.values()) {
+    if (wanted && !wanted.has(t.name)) continue;
+    const zeros = new Array<number>(periods.length).fill(0);
+    byId.set(String(t.id), zeros);
+    if (wanted) counts.set(t.name, zeros);
+  }
+  rows.forEach((r, i) => {
+    const at = index.get(periodOf[i]);
+    if (at === undefined) return;
+    for (const id in r.tags) {
+      const c = byId.get(id);
+      if (c) c[at] += r.tags[id];
+    }
+  });
+  if (!wanted) {
+    for (const [id, c] of byId) if (c.some((n) => n > 0)) counts.set(vocabulary.get(id)!.name, c);
+  }
+  return { periods, counts };
 }

@@ -57,7 +57,7 @@ export async function detectBursts(db: Db, options: BurstOptions = {}): Promise<
   const from = options.from ? toDay(options.from) : undefined;
   // Read enough history before `from` to fill the first baseline.
   const readFrom = from ? addDays(from, -(window + 1) * (bucket === "week" ? 7 : 1)) : undefined;
-  const { periods, byTag } = await periodSeries(
+  const { periods, counts: byTag } = await periodSeries(
     db,
     bucket,
     { ...options, from: readFrom },
@@ -68,7 +68,7 @@ export async function detectBursts(db: Db, options: BurstOptions = {}): Promise<
   const lastPeriod = periods.at(-1)?.period ?? null;
   const bursts: Burst[] = [];
   for (const [tag, counts] of byTag) {
-    const shares = periods.map((p) => (counts.get(p.period) ?? 0) / p.posts);
+    const shares = periods.map((p, i) => counts[i] / p.posts);
     let open: Burst | undefined;
     const close = () => {
       if (open) bursts.push(open);
@@ -76,7 +76,7 @@ export async function detectBursts(db: Db, options: BurstOptions = {}): Promise<
     };
     periods.forEach((p, i) => {
       const historyStart = Math.max(0, i - window);
-      const tagged = counts.get(p.period) ?? 0;
+      const tagged = counts[i];
       if (p.period < firstJudged || i - historyStart < minHistory) return;
       const { mean, std } = meanStd(shares, historyStart, i);
       const sd = Math.max(std, Math.sqrt((mean * (1 - mean)) / p.posts), 1 / p.posts);

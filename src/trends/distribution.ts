@@ -34,9 +34,8 @@ export interface Distribution {
 /** Tag shares per period from the aggregates; periods without sampled posts are left out. */
 export async function tagDistribution(db: Db, options: DistributionOptions = {}): Promise<Distribution> {
   const bucket = options.bucket ?? "week";
-  const { periods, byTag } = await periodSeries(db, bucket, options, { tags: options.tags });
-  let series: TagSeries[] = [...byTag.entries()].map(([tag, byPeriod]) => {
-    const counts = periods.map(({ period }) => byPeriod.get(period) ?? 0);
+  const { periods, counts: byTag } = await periodSeries(db, bucket, options, { tags: options.tags });
+  let series: TagSeries[] = [...byTag.entries()].map(([tag, counts]) => {
     const shares = counts.map((n, i) => (periods[i].posts > 0 ? n / periods[i].posts : 0));
     return { tag, tagged: counts.reduce((a, b) => a + b, 0), counts, shares };
   });

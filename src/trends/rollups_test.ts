@@ -119,8 +119,8 @@ dbTest("periodSeries() gives each period's counts as grouping the daily aggregat
       );
       const what = `${bucket} ${JSON.stringify(f)}`;
       assert.deepEqual(series.periods, periods, what);
-      const flat = [...series.byTag].flatMap(([tag, m]) =>
-        [...m].map(([period, n]) => `${period} ${tag} ${n}`)
+      const flat = [...series.counts].flatMap(([tag, counts]) =>
+        counts.flatMap((n, i) => (n > 0 ? [`${series.periods[i].period} ${tag} ${n}`] : []))
       );
       assert.deepEqual(flat.sort(), rows.map((r) => `${r.period} ${r.tag} ${r.n}`).sort(), what);
     }
