@@ -128,7 +128,8 @@ const PEER_SQL: Record<string, string[]> = {
   "/api/distribution?bucket=week": [
     `select to_char(date_trunc('week', day::timestamp), 'YYYY-MM-DD'), sum(posts)::int from sampled_daily
      group by 1 order by 1`,
-    `select to_char(date_trunc('week', d.day::timestamp), 'YYYY-MM-DD'), t.name, sum(d.tagged)::int
+    `select to_char(date_trunc('week', d.day::timestamp), 'YYYY-MM-DD'), t.name, sum(d.tagged)::int,
+            coalesce(sum(d.prob_sum), 0)::float8
      from tag_daily d join tags t on t.id = d.tag_id group by 1, 2`,
   ],
   "/api/clusters": [

@@ -15,7 +15,7 @@ export interface Migration {
  * by difference) find them complete. Frozen here with the migration; exported for its test.
  */
 export const TREND_TABLES_BACKFILL = `
-insert into trend_periods (bucket, platform, lang, period, posts, tags, pairs)
+insert into trend_periods (bucket, platform, lang, period, posts, tags, probs, pairs)
 with b (bucket) as (values ('day'), ('week'), ('month')),
 s as (
   select bucket, period, case when grouping(platform) = 1 then '*' else platform end as platform,
@@ -24,13 +24,16 @@ s as (
         from sampled_daily, b) d
   group by bucket, period, grouping sets ((platform, lang), (platform), (lang), ())
 ), t as (
-  select bucket, period, platform, lang, jsonb_object_agg(tag_id::text, tagged) as tags
+  select bucket, period, platform, lang,
+         coalesce(jsonb_object_agg(tag_id::text, tagged) filter (where tagged > 0), '{}') as tags,
+         coalesce(jsonb_object_agg(tag_id::text, milli) filter (where milli > 0), '{}') as probs
   from (select bucket, period, tag_id, case when grouping(platform) = 1 then '*' else platform end as platform,
-               case when grouping(lang) = 1 then '*' else lang end as lang, sum(tagged)::int as tagged
-        from (select bucket, date_trunc(bucket, day::timestamp)::date as period, tag_id, platform, lang, tagged
+               case when grouping(lang) = 1 then '*' else lang end as lang, sum(tagged)::int as tagged,
+               sum(milli)::bigint as milli
+        from (select bucket, date_trunc(bucket, day::timestamp)::date as period, tag_id, platform, lang, tagged,
+                     round(prob_sum * 1000)::bigint as milli
               from tag_daily, b) d
         group by bucket, period, tag_id, grouping sets ((platform, lang), (platform), (lang), ())) x
-  where tagged > 0
   group by 1, 2, 3, 4
 ), p as (
   select bucket, period, platform, lang, jsonb_object_agg(pair, posts) as pairs
@@ -42,7 +45,8 @@ s as (
         group by bucket, period, tag_a, tag_b, grouping sets ((platform, lang), (platform), (lang), ())) x
   group by 1, 2, 3, 4
 )
-select s.bucket, s.platform, s.lang, s.period, s.posts, coalesce(t.tags, '{}'), coalesce(p.pairs, '{}')
+select s.bucket, s.platform, s.lang, s.period, s.posts, coalesce(t.tags, '{}'), coalesce(t.probs, '{}'),
+       coalesce(p.pairs, '{}')
 from s left join t using (bucket, period, platform, lang) left join p using (bucket, period, platform, lang);
 
 insert into trend_posts (post_id, run_id, day, platform, lang)
@@ -347,6 +351,8 @@ create table trend_periods (
   period date not null,                -- first day of the period
   posts integer not null,              -- sampled posts
   tags jsonb not null,                 -- {"<tag id>": tagged posts}, every tag predicted in the period
+  probs jsonb not null,                -- {"<tag id>": sum of its probability in thousandths}: the expected
+                                       -- count (each tag_daily row's sum rounded, so every rollup adds up)
   pairs jsonb not null,                -- {"<tag_a>,<tag_b>": posts tagged with both}, tag_a < tag_b
   primary key (bucket, platform, lang, period)
 ) with (toast_tuple_target = 256);

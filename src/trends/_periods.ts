@@ -67,13 +67,17 @@ function split(from: string | undefined, until: string | undefined, level: numbe
   return [...left, { bucket, from: a, until: b }, ...right];
 }
 
-/** One row of trend_periods. Counts are keyed by tag id (tags) and "<tag_a>,<tag_b>" (pairs). */
+/**
+ * One row of trend_periods. Counts are keyed by tag id (tags; probs: the probability sums in thousandths)
+ * and "<tag_a>,<tag_b>" (pairs).
+ */
 export type PeriodRow = {
   bucket: Bucket;
   /** First day, YYYY-MM-DD. */
   period: string;
   posts: number;
   tags: Record<string, number>;
+  probs: Record<string, number>;
   pairs: Record<string, number>;
 };
 
@@ -85,7 +89,7 @@ export type PeriodRow = {
 export async function readPeriods(
   db: Db,
   filter: TrendFilter,
-  options: { coarsest: Bucket; tags?: boolean; pairs?: boolean },
+  options: { coarsest: Bucket; tags?: boolean; probs?: boolean; pairs?: boolean },
 ): Promise<PeriodRow[]> {
   const segments = rangeSegments(filter.from, filter.to, options.coarsest);
   if (segments.length === 0) return [];
@@ -100,10 +104,10 @@ export async function readPeriods(
     if (s.until !== undefined) conds.push(`period < ${p(s.until)}::date`);
     return `(${conds.join(" and ")})`;
   });
-  const tags = options.tags ? "tags" : "'{}'::jsonb as tags";
-  const pairs = options.pairs ? "pairs" : "'{}'::jsonb as pairs";
+  const column = (name: "tags" | "probs" | "pairs") => options[name] ? name : `'{}'::jsonb as ${name}`;
   return await db.query<PeriodRow>(
-    `select bucket, to_char(period, 'YYYY-MM-DD') as period, posts, ${tags}, ${pairs}
+    `select bucket, to_char(period, 'YYYY-MM-DD') as period, posts, ${column("tags")}, ${column("probs")},
+            ${column("pairs")}
      from trend_periods where platform = $1 and lang = $2 and (${parts.join(" or ")})`,
     params,
   );
@@ -121,19 +125,25 @@ export async function tagsById(db: Db): Promise<Map<string, TagInfo>> {
   return new Map(rows.map((r) => [String(r.id), r]));
 }
 
-/** Sums the rows' counts: sampled posts, tagged posts per tag id, and (when read) posts per pair. */
-export function sumPeriods(
-  rows: PeriodRow[],
-): { posts: number; tags: Map<string, number>; pairs: Map<string, number> } {
-  let posts = 0;
-  const tags = new Map<string, number>();
-  const pairs = new Map<string, number>();
+export interface PeriodSums {
+  posts: number;
+  tags: Map<string, number>;
+  probs: Map<string, number>;
+  pairs: Map<string, number>;
+}
+
+/** Sums the rows' counts: sampled posts, and per key each count column read. */
+export function sumPeriods(rows: PeriodRow[]): PeriodSums {
+  const sums: PeriodSums = { posts: 0, tags: new Map(), probs: new Map(), pairs: new Map() };
   for (const r of rows) {
-    posts += r.posts;
-    for (const k in r.tags) tags.set(k, (tags.get(k) ?? 0) + r.tags[k]);
-    for (const k in r.pairs) pairs.set(k, (pairs.get(k) ?? 0) + r.pairs[k]);
+    sums.posts += r.posts;
+    for (const column of ["tags", "probs", "pairs"] as const) {
+      const into = sums[column];
+      const counts = r[column];
+      for (const k in counts) into.set(k, (into.get(k) ?? 0) + counts[k]);
+    }
   }
-  return { posts, tags, pairs };
+  return sums;
 }
 
 /** Code-unit order of strings (PostgreSQL's "C" collation), the same on every engine and locale. */

@@ -50,11 +50,14 @@ async function resum(tx: Db, bucket: Bucket, start: string | null, until: string
        from ${daily("platform, lang, posts", "sampled_daily")}
        group by period, ${GROUPING}
      ), t as (
-       select period, platform, lang, jsonb_object_agg(tag_id::text, tagged) as tags
-       from (select period, tag_id, ${BREAKDOWN}, sum(tagged)::int as tagged
-             from ${daily("tag_id, platform, lang, tagged", "tag_daily")}
+       select period, platform, lang,
+              coalesce(jsonb_object_agg(tag_id::text, tagged) filter (where tagged > 0), '{}') as tags,
+              coalesce(jsonb_object_agg(tag_id::text, milli) filter (where milli > 0), '{}') as probs
+       from (select period, tag_id, ${BREAKDOWN}, sum(tagged)::int as tagged, sum(milli)::bigint as milli
+             from ${
+      daily("tag_id, platform, lang, tagged, round(prob_sum * 1000)::bigint as milli", "tag_daily")
+    }
              group by period, tag_id, ${GROUPING}) x
-       where tagged > 0
        group by 1, 2, 3
      ), p as (
        select period, platform, lang, jsonb_object_agg(pair, posts) as pairs
@@ -63,8 +66,9 @@ async function resum(tx: Db, bucket: Bucket, start: string | null, until: string
              group by period, tag_a, tag_b, ${GROUPING}) x
        group by 1, 2, 3
      ), ins as (
-       insert into trend_periods (bucket, platform, lang, period, posts, tags, pairs)
-       select $1, s.platform, s.lang, s.period, s.posts, coalesce(t.tags, '{}'), coalesce(p.pairs, '{}')
+       insert into trend_periods (bucket, platform, lang, period, posts, tags, probs, pairs)
+       select $1, s.platform, s.lang, s.period, s.posts, coalesce(t.tags, '{}'), coalesce(t.probs, '{}'),
+              coalesce(p.pairs, '{}')
        from s left join t using (period, platform, lang) left join p using (period, platform, lang)
        returning 1
      ) select count(*)::int as n from ins`,
@@ -80,13 +84,14 @@ interface Rollup {
   period: string;
   posts: number;
   tags: Record<string, number>;
+  probs: Record<string, number>;
   pairs: Record<string, number>;
 }
 
 /** The day rows of every breakdown for the days [from, to]. */
 function dayRows(tx: Db, from: string, to: string): Promise<Rollup[]> {
   return tx.query<Rollup & Record<string, unknown>>(
-    `select bucket, platform, lang, to_char(period, 'YYYY-MM-DD') as period, posts, tags, pairs
+    `select bucket, platform, lang, to_char(period, 'YYYY-MM-DD') as period, posts, tags, probs, pairs
      from trend_periods where bucket = 'day' and period >= $1::date and period <= $2::date`,
     [from, to],
   );
@@ -106,9 +111,10 @@ async function applyDifference(tx: Db, before: Rollup[], after: Rollup[]): Promi
         const period = periodStart(bucket, r.period);
         const key = `${bucket} ${r.platform} ${r.lang} ${period}`;
         let d = changed.get(key);
-        if (!d) changed.set(key, d = { ...r, bucket, period, posts: 0, tags: {}, pairs: {} });
+        if (!d) changed.set(key, d = { ...r, bucket, period, posts: 0, tags: {}, probs: {}, pairs: {} });
         d.posts += sign * r.posts;
         add(d.tags, r.tags, sign);
+        add(d.probs, r.probs, sign);
         add(d.pairs, r.pairs, sign);
       }
     }
@@ -121,7 +127,8 @@ async function applyDifference(tx: Db, before: Rollup[], after: Rollup[]): Promi
     period,
   })));
   const current = await tx.query<Rollup & Record<string, unknown>>(
-    `select t.bucket, t.platform, t.lang, to_char(t.period, 'YYYY-MM-DD') as period, t.posts, t.tags, t.pairs
+    `select t.bucket, t.platform, t.lang, to_char(t.period, 'YYYY-MM-DD') as period, t.posts, t.tags, t.probs,
+            t.pairs
      from trend_periods t
      join jsonb_to_recordset($1::jsonb) k(bucket text, platform text, lang text, period date)
        on t.bucket = k.bucket and t.platform = k.platform and t.lang = k.lang and t.period = k.period`,
@@ -131,11 +138,17 @@ async function applyDifference(tx: Db, before: Rollup[], after: Rollup[]): Promi
     const d = changed.get(`${c.bucket} ${c.platform} ${c.lang} ${c.period}`)!;
     d.posts += c.posts;
     add(d.tags, c.tags, 1);
+    add(d.probs, c.probs, 1);
     add(d.pairs, c.pairs, 1);
   }
   const positive = (counts: Record<string, number>) =>
     Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
-  const rows = [...changed.values()].map((d) => ({ ...d, tags: positive(d.tags), pairs: positive(d.pairs) }));
+  const rows = [...changed.values()].map((d) => ({
+    ...d,
+    tags: positive(d.tags),
+    probs: positive(d.probs),
+    pairs: positive(d.pairs),
+  }));
   await tx.query(
     `delete from trend_periods t using jsonb_to_recordset($1::jsonb) k(bucket text, platform text, lang text, period date)
      where t.bucket = k.bucket and t.platform = k.platform and t.lang = k.lang and t.period = k.period`,
@@ -144,10 +157,10 @@ async function applyDifference(tx: Db, before: Rollup[], after: Rollup[]): Promi
   const kept = rows.filter((r) => r.posts > 0);
   if (kept.length > 0) {
     await tx.query(
-      `insert into trend_periods (bucket, platform, lang, period, posts, tags, pairs)
-       select bucket, platform, lang, period, posts, tags, pairs
+      `insert into trend_periods (bucket, platform, lang, period, posts, tags, probs, pairs)
+       select bucket, platform, lang, period, posts, tags, probs, pairs
        from jsonb_to_recordset($1::jsonb)
-         k(bucket text, platform text, lang text, period date, posts int, tags jsonb, pairs jsonb)`,
+         k(bucket text, platform text, lang text, period date, posts int, tags jsonb, probs jsonb, pairs jsonb)`,
       [JSON.stringify(kept)],
     );
   }

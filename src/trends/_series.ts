@@ -11,20 +11,23 @@ export interface PeriodSeries {
    * others only when tagged in range.
    */
   counts: Map<string, number[]>;
+  /** With `probs`: each tag's sum of probabilities (expected tagged posts), aligned with `periods`. */
+  probs: Map<string, number[]>;
 }
 
 /**
  * Reads the rollup rows of the filter's range and breakdown; the rows of the ragged ends, read from a
- * finer bucket, are summed into their period here. `tags`: only these tag names.
+ * finer bucket, are summed into their period here. `tags`: only these tag names; `probs`: also read the
+ * probability sums.
  */
 export async function periodSeries(
   db: Db,
   bucket: Bucket,
   filter: TrendFilter,
-  options: { tags?: string[] } = {},
+  options: { tags?: string[]; probs?: boolean } = {},
 ): Promise<PeriodSeries> {
   const [rows, vocabulary] = await Promise.all([
-    readPeriods(db, filter, { coarsest: bucket, tags: true }),
+    readPeriods(db, filter, { coarsest: bucket, tags: true, probs: options.probs }),
     tagsById(db),
   ]);
   // Each row's period and the sampled posts per period, then the counts into arrays by period index.
@@ -35,24 +38,31 @@ export async function periodSeries(
   periods.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
   const index = new Map(periods.map((p, i) => [p.period, i]));
   const wanted = options.tags ? new Set(options.tags) : undefined;
-  const byId = new Map<string, number[]>();
-  const counts = new Map<string, number[]>();
+  const byId = new Map<string, { tagged: number[]; milli: number[] }>();
   for (const t of vocabulary.values()) {
     if (wanted && !wanted.has(t.name)) continue;
-    const zeros = new Array<number>(periods.length).fill(0);
-    byId.set(String(t.id), zeros);
-    if (wanted) counts.set(t.name, zeros);
+    const zeros = () => new Array<number>(periods.length).fill(0);
+    byId.set(String(t.id), { tagged: zeros(), milli: zeros() });
   }
   rows.forEach((r, i) => {
     const at = index.get(periodOf[i]);
     if (at === undefined) return;
     for (const id in r.tags) {
       const c = byId.get(id);
-      if (c) c[at] += r.tags[id];
+      if (c) c.tagged[at] += r.tags[id];
+    }
+    for (const id in r.probs) {
+      const c = byId.get(id);
+      if (c) c.milli[at] += r.probs[id];
     }
   });
-  if (!wanted) {
-    for (const [id, c] of byId) if (c.some((n) => n > 0)) counts.set(vocabulary.get(id)!.name, c);
+  const counts = new Map<string, number[]>();
+  const probs = new Map<string, number[]>();
+  for (const [id, c] of byId) {
+    if (!wanted && !c.tagged.some((n) => n > 0)) continue;
+    const name = vocabulary.get(id)!.name;
+    counts.set(name, c.tagged);
+    if (options.probs) probs.set(name, c.milli.map((m) => m / 1000));
   }
-  return { periods, counts };
+  return { periods, counts, probs };
 }

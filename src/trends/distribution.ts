@@ -23,6 +23,12 @@ export interface TagSeries {
   counts: number[];
   /** counts / the period's posts (0 when it has none), aligned with `Distribution.periods`. */
   shares: number[];
+  /**
+   * The mean calibrated probability per period: the share estimate the quality benchmark found closest
+   * to the true shares (data/bench/quality.json, `share_error`), since a tag's decisions are tuned for
+   * F0.5 (precision first) and so undercount it.
+   */
+  expected_shares: number[];
 }
 
 export interface Distribution {
@@ -34,10 +40,20 @@ export interface Distribution {
 /** Tag shares per period from the aggregates; periods without sampled posts are left out. */
 export async function tagDistribution(db: Db, options: DistributionOptions = {}): Promise<Distribution> {
   const bucket = options.bucket ?? "week";
-  const { periods, counts: byTag } = await periodSeries(db, bucket, options, { tags: options.tags });
+  const { periods, counts: byTag, probs } = await periodSeries(db, bucket, options, {
+    tags: options.tags,
+    probs: true,
+  });
+  const per = (x: number, i: number) => (periods[i].posts > 0 ? x / periods[i].posts : 0);
   let series: TagSeries[] = [...byTag.entries()].map(([tag, counts]) => {
-    const shares = counts.map((n, i) => (periods[i].posts > 0 ? n / periods[i].posts : 0));
-    return { tag, tagged: counts.reduce((a, b) => a + b, 0), counts, shares };
+    const expected = probs.get(tag) ?? counts.map(() => 0);
+    return {
+      tag,
+      tagged: counts.reduce((a, b) => a + b, 0),
+      counts,
+      shares: counts.map(per),
+      expected_shares: expected.map(per),
+    };
   });
   if (!options.tags) series = series.filter((s) => s.tagged > 0); // never predicted in range: no line
   series.sort((a, b) => b.tagged - a.tagged || a.tag.localeCompare(b.tag));

@@ -76,11 +76,15 @@ async function dailySums(db: Db, f: TrendFilter) {
   const tags = await q(
     "select tag_id::text as k, sum(tagged)::int as n from tag_daily where WHERE group by 1 having sum(tagged) > 0",
   );
+  const probs = await q(
+    `select tag_id::text as k, sum(round(prob_sum * 1000))::int as n from tag_daily where WHERE group by 1
+     having sum(round(prob_sum * 1000)) > 0`,
+  );
   const pairs = await q(
     "select tag_a || ',' || tag_b as k, sum(posts)::int as n from tag_pair_daily where WHERE group by 1",
   );
   const map = (rows: { k: string; n: number }[]) => new Map(rows.map((r) => [r.k, r.n]));
-  return { posts: posts[0].n, tags: map(tags), pairs: map(pairs) };
+  return { posts: posts[0].n, tags: map(tags), probs: map(probs), pairs: map(pairs) };
 }
 
 const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
@@ -89,11 +93,14 @@ dbTest("the period rollups sum to the daily aggregates for any range and breakdo
   await seedTrendData(db, fixture());
   await refreshAggregates(db);
   for (const f of filters(40)) {
-    const rollups = sumPeriods(await readPeriods(db, f, { coarsest: "month", tags: true, pairs: true }));
+    const rollups = sumPeriods(
+      await readPeriods(db, f, { coarsest: "month", tags: true, probs: true, pairs: true }),
+    );
     const daily = await dailySums(db, f);
     const what = JSON.stringify(f);
     assert.equal(rollups.posts, daily.posts, what);
     assert.deepEqual(sorted(rollups.tags), sorted(daily.tags), what);
+    assert.deepEqual(sorted(rollups.probs), sorted(daily.probs), what);
     assert.deepEqual(sorted(rollups.pairs), sorted(daily.pairs), what);
   }
 });
@@ -130,8 +137,10 @@ dbTest("periodSeries() gives each period's counts as grouping the daily aggregat
 /** The precomputed tables, in key order. */
 const precomputed = (db: Db) =>
   Promise.all([
-    db.query(`select bucket, platform, lang, to_char(period, 'YYYY-MM-DD') as period, posts, tags, pairs
-              from trend_periods order by 1, 2, 3, 4`),
+    db.query(
+      `select bucket, platform, lang, to_char(period, 'YYYY-MM-DD') as period, posts, tags, probs, pairs
+              from trend_periods order by 1, 2, 3, 4`,
+    ),
     db.query(`select post_id, run_id, to_char(day, 'YYYY-MM-DD') as day, platform, lang
               from trend_posts order by 1`),
   ]);
