@@ -1,17 +1,20 @@
 /**
- * Serving benchmark: fills a PostgreSQL database with synthetic predictions by SQL (generate_series:
- * `posts` x `tags` rows over `days` days), times refreshAggregates, then loads each trend route with
- * autocannon (a separate node process) against the app on 127.0.0.1 — with the response cache on
- * (steady state) and off (every request reaches PostgreSQL). Returns the figures; prints nothing.
- *
- * The caller provides the database (a throwaway one: everything in it may be replaced), e.g.
- * `startCluster()` from tests/support/postgres_cluster.ts.
+ * Serving benchmark on PostgreSQL: fills the database with synthetic predictions once (_serve_data.ts;
+ * reused while it holds the same data set), times refreshAggregates (all days, then one day and one week
+ * as an inference run's refresh does), and loads each trend route with autocannon (a separate node
+ * process) against the app on 127.0.0.1 — with the response cache off (every request reaches
+ * PostgreSQL) and on — one route at a time, then the whole route set mixed. Beside it, the peer: the
+ * landed main's per-request SQL over the daily aggregates for the routes that were slow, timed on the
+ * same data in the same run. Returns the figures; prints nothing.
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Settings } from "@/config/mod.ts";
 import { type Db, openDb } from "@/store/mod.ts";
 import { refreshAggregates } from "@/trends/mod.ts";
 import { createApp } from "@/server/mod.ts";
 import { startCluster } from "../tests/support/postgres_cluster.ts";
+import { generateServeData, hasServeData } from "./_serve_data.ts";
 
 export interface BenchServeOptions {
   /** Synthetic posts. @default 400_000 */
@@ -22,180 +25,300 @@ export interface BenchServeOptions {
   days?: number;
   /** Seconds of load per route and cache mode. @default 5 */
   seconds?: number;
-  /** Concurrent connections of autocannon with the response cache on. @default 32 */
+  /** Concurrent connections with the response cache on. @default 32 */
   connections?: number;
   /** Concurrent connections with the cache off (each request queries PostgreSQL). @default 8 */
   uncachedConnections?: number;
-  /** Routes to load. @default the trend routes */
+  /** Routes to load. @default BENCH_ROUTES */
   routes?: string[];
-  /** Keep the data already there when it has the expected row count. @default true */
+  /** Keep the data already there when it is the same data set. @default true */
   reuse?: boolean;
+  /**
+   * Host header the load generator sends (it must pass the API's Host allowlist).
+   * @default the server's own 127.0.0.1:PORT
+   */
+  host?: string;
   /** Where autocannon is. @default node_modules/autocannon/autocannon.js */
   autocannonPath?: string;
 }
 
+/** What the dashboard asks, plus harder cases: the daily bucket, a ragged range, narrow top posts. */
 export const BENCH_ROUTES = [
   "/api/tags",
   "/api/distribution?bucket=week",
+  "/api/distribution?bucket=day&limit=8",
   "/api/distribution?bucket=month&platform=bluesky&lang=fr",
   "/api/growth?days=30",
   "/api/bursts?bucket=week",
+  "/api/bursts",
   "/api/clusters",
+  "/api/clusters?platform=mastodon&from=2025-03-15&to=2026-02-10",
   "/api/tags/tag01/top-posts?limit=10",
+  "/api/tags/tag01/top-posts?limit=10&platform=bluesky&lang=fr",
+  "/api/tags/tag05/top-posts?limit=10&from=2026-06-01&to=2026-06-01",
 ];
+
+/** The issue's targets on 10M prediction rows. */
+export const TARGETS = { uncachedP50Ms: 20, uncachedP99Ms: 100, cachedP99Ms: 10, mixedRps: 2000 };
 
 const AUTOCANNON = fileURLToPath(new URL("../node_modules/autocannon/autocannon.js", import.meta.url));
 
-/** Writes the synthetic predictions (replacing any) and returns the prediction row count. */
-async function generate(db: Db, posts: number, tags: number, days: number): Promise<number> {
-  await db.transaction(async (tx) => {
-    await tx.exec(`
-      truncate predictions, tag_daily, tag_pair_daily, sampled_daily, posts cascade;
-      delete from runs where id = 'bench-infer';
-      alter table predictions drop constraint if exists predictions_pkey;
-      drop index if exists predictions_post;
-      drop index if exists predictions_tag_prob;
-      select setseed(0.42);`);
-    await tx.query(
-      `insert into runs (id, kind, status, started_at, finished_at, model_version)
-       values ('bench-infer', 'infer', 'succeeded', now(), now(), 'bench')`,
-    );
-    await tx.query(
-      `insert into tags (name) select 'tag' || lpad(i::text, 2, '0') from generate_series(1, $1) i
-       on conflict (name) do nothing`,
-      [tags],
-    );
-    await tx.query(
-      `insert into posts (id, platform, source, created_at, doc, content_hash)
-       select 'b' || i, (array['mastodon', 'bluesky', 'reddit'])[1 + i % 3], 'bench',
-              timestamptz '2024-07-01 00:00Z' + (i::float8 / $1) * ($2 || ' days')::interval,
-              jsonb_build_object('text', 'bench post ' || i, 'lang', (array['en', 'fr', 'de', 'es'])[1 + (i / 7) % 4]),
-              'h' || i
-       from generate_series(1, $1) i`,
-      [posts, days],
-    );
-    // Tag k is predicted on ~(2 + 2k)% of posts; tag01 rises over time, tag02 bursts in one month.
-    await tx.query(
-      `insert into predictions (run_id, post_id, tag_id, probability, predicted, model_version)
-       select 'bench-infer', 'b' || i, t.id, x.p, x.p >= 0.5, 'bench'
-       from generate_series(1, $1) i
-       cross join (select id, row_number() over (order by name) as k from tags where name like 'tag%' and length(name) = 5
-                   order by name limit $2) t
-       cross join lateral (select least(1.0, random() * 0.5 / greatest(0.05, 0.98 - 0.02 * t.k
-         - case when t.k = 1 then 0.3 * i::float8 / $1 else 0 end
-         - case when t.k = 2 and i % 24 = 5 then 0.5 else 0 end))::real as p) x`,
-      [posts, tags],
-    );
-    await tx.exec(`
-      alter table predictions add primary key (run_id, post_id, tag_id);
-      create index predictions_post on predictions (post_id);
-      create index predictions_tag_prob on predictions (tag_id, probability desc);`);
-  });
-  await db.exec("analyze posts; analyze predictions");
-  const n = await db.query<{ n: number }>("select count(*)::int as n from predictions");
-  return n[0].n;
+interface Load {
+  p50_ms: number;
+  p99_ms: number;
+  rps: number;
+  requests: number;
+  /** Responses other than 2xx, plus connection errors and timeouts. */
+  bad: number;
 }
 
-interface CannonResult {
-  latency: { p50: number; p99: number; average: number };
-  requests: { average: number; total: number };
-  non2xx: number;
-  errors: number;
-}
-
+/** Runs autocannon in node against `paths` (cycled per connection); its JSON result, summarized. */
 async function cannon(
-  path: string,
-  url: string,
-  seconds: number,
-  connections: number,
-): Promise<CannonResult> {
+  base: string,
+  paths: string[],
+  options: { seconds: number; connections: number; host: string; autocannonPath: string },
+): Promise<Load> {
+  const config = {
+    url: base,
+    connections: options.connections,
+    duration: options.seconds,
+    headers: { host: options.host },
+    requests: paths.map((path) => ({ method: "GET", path })),
+  };
+  const script = `const ac = require(process.argv[1]);
+    ac(JSON.parse(process.argv[2]), (err, r) => {
+      if (err) { console.error(String(err)); process.exit(1); }
+      console.log(JSON.stringify(r));
+    });`;
   const out = await new Deno.Command("node", {
-    args: [path, "-j", "-c", String(connections), "-d", String(seconds), url],
+    args: ["-e", script, options.autocannonPath, JSON.stringify(config)],
     stdout: "piped",
     stderr: "piped",
   }).output();
   const text = new TextDecoder().decode(out.stdout);
   if (!out.success || !text.trim()) {
-    throw new Error(`Cannot run autocannon on "${url}": ${new TextDecoder().decode(out.stderr).slice(-300)}`);
+    throw new Error(
+      `Cannot run autocannon on "${base}${paths[0]}": ${new TextDecoder().decode(out.stderr).slice(-300)}`,
+    );
   }
-  return JSON.parse(text) as CannonResult;
+  const r = JSON.parse(text);
+  return {
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    rps: Math.round(r.requests.average),
+    requests: r.requests.total,
+    bad: r.non2xx + r.errors + r.timeouts,
+  };
 }
+
+/** Median ms of `n` sequential calls. */
+async function median(n: number, fn: () => Promise<unknown>): Promise<number> {
+  const ts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    ts.push(performance.now() - t0);
+  }
+  ts.sort((a, b) => a - b);
+  return round(ts[Math.floor(n / 2)]);
+}
+
+/** The landed main's SQL (before the period rollups) for the routes that were slow, per request. */
+const PEER_SQL: Record<string, string[]> = {
+  "/api/distribution?bucket=week": [
+    `select to_char(date_trunc('week', day::timestamp), 'YYYY-MM-DD'), sum(posts)::int from sampled_daily
+     group by 1 order by 1`,
+    `select to_char(date_trunc('week', d.day::timestamp), 'YYYY-MM-DD'), t.name, sum(d.tagged)::int,
+            coalesce(sum(d.prob_sum), 0)::float8
+     from tag_daily d join tags t on t.id = d.tag_id group by 1, 2`,
+  ],
+  "/api/clusters": [
+    "select coalesce(sum(posts), 0)::int from sampled_daily",
+    `select t.name, sum(d.tagged)::int from tag_daily d join tags t on t.id = d.tag_id
+     group by 1 having sum(d.tagged) > 0 order by 1`,
+    `select ta.name, tb.name, sum(d.posts)::int from tag_pair_daily d join tags ta on ta.id = d.tag_a
+     join tags tb on tb.id = d.tag_b group by 1, 2 having sum(d.posts) >= 3 order by 1, 2`,
+  ],
+  "/api/tags/tag01/top-posts?limit=10&platform=bluesky&lang=fr": [
+    `select pr.post_id, pr.probability from predictions pr join runs r on r.id = pr.run_id
+     join posts po on po.id = pr.post_id
+     where pr.tag_id = (select id from tags where name = 'tag01') and pr.predicted and r.status <> 'failed'
+       and po.created_at is not null and po.platform = 'bluesky'
+       and coalesce(nullif(po.doc ->> 'lang', ''), 'und') = 'fr'
+       and not exists (select 1 from predictions p2 join runs r2 on r2.id = p2.run_id
+         where p2.post_id = pr.post_id and r2.status <> 'failed'
+           and (r2.started_at > r.started_at or (r2.started_at = r.started_at and r2.id > r.id)))
+     order by pr.probability desc, pr.post_id limit 10`,
+  ],
+};
+
+const loadAverage = () => Deno.loadavg().map((x) => round(x));
 
 export async function benchServe(
   databaseUrl: string,
   options: BenchServeOptions = {},
-): Promise<Record<string, number | string>> {
+): Promise<Record<string, unknown>> {
   const posts = options.posts ?? 400_000;
   const tags = options.tags ?? 25;
   const days = options.days ?? 730;
-  const seconds = options.seconds ?? 5;
-  const connections = options.connections ?? 32;
   const routes = options.routes ?? BENCH_ROUTES;
-  const figures: Record<string, number | string> = {
-    posts,
-    tags,
-    days,
-    connections,
-    seconds_per_route: seconds,
+  const load = {
+    seconds: options.seconds ?? 5,
+    cachedConnections: options.connections ?? 32,
+    uncachedConnections: options.uncachedConnections ?? 8,
   };
+  const loadAtStart = loadAverage();
   const db = await openDb({ databaseUrl, dataDir: "" });
   try {
-    const existing = await db.query<{ n: number }>("select count(*)::int as n from predictions");
-    let t0 = performance.now();
-    if (!(options.reuse ?? true) || existing[0].n !== posts * tags) {
-      figures.prediction_rows = await generate(db, posts, tags, days);
-      figures.generate_s = round((performance.now() - t0) / 1000);
-    } else figures.prediction_rows = existing[0].n;
-    t0 = performance.now();
-    const summary = await refreshAggregates(db);
-    figures.refresh_full_s = round((performance.now() - t0) / 1000);
-    figures.refresh_tag_rows = summary.tagRows;
-    figures.refresh_pair_rows = summary.pairRows;
-    t0 = performance.now();
-    await refreshAggregates(db, { from: "2026-06-01", to: "2026-06-07" });
-    figures.refresh_one_week_s = round((performance.now() - t0) / 1000);
-
-    for (const cache of [true, false]) {
-      const app = createApp({ db, options: { dashboard: false, serverCacheSeconds: cache ? 600 : 0 } });
-      const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
-      const base = `http://127.0.0.1:${server.addr.port}`;
-      const mode = cache ? "cached" : "uncached";
-      try {
-        let worstP99 = 0, minRps = Infinity, totalBad = 0;
-        for (const route of routes) {
-          const warm = await app.request(route); // fill the cache; fail loudly on a broken route
-          if (warm.status !== 200) throw new Error(`Cannot bench "${route}": it answered ${warm.status}`);
-          await warm.body?.cancel();
-          const conns = cache ? connections : (options.uncachedConnections ?? 8);
-          const r = await cannon(options.autocannonPath ?? AUTOCANNON, base + route, seconds, conns);
-          const name = route.replace(/^\/api\//, "").replace(/[^a-z0-9]+/gi, "_").replace(/_+$/, "");
-          figures[`${mode}_${name}_p50_ms`] = r.latency.p50;
-          figures[`${mode}_${name}_p99_ms`] = r.latency.p99;
-          figures[`${mode}_${name}_rps`] = Math.round(r.requests.average);
-          worstP99 = Math.max(worstP99, r.latency.p99);
-          minRps = Math.min(minRps, r.requests.average);
-          totalBad += r.non2xx + r.errors;
-        }
-        figures[`${mode}_worst_p99_ms`] = worstP99;
-        figures[`${mode}_min_rps`] = Math.round(minRps);
-        figures[`${mode}_non2xx_or_errors`] = totalBad;
-      } finally {
-        await server.shutdown();
-      }
+    const data = await ensureData(db, { posts, tags, days, reuse: options.reuse ?? true });
+    const refresh = await timeRefresh(db);
+    const uncached = await loadRoutes(db, routes, false, { ...load, ...options });
+    const cached = await loadRoutes(db, routes, true, { ...load, ...options });
+    const peer: Record<string, { main_daily_sql_ms: number; this_ms: number; ratio: number }> = {};
+    const app = createApp({ db, options: { dashboard: false, serverCacheSeconds: 0 } });
+    for (const [route, statements] of Object.entries(PEER_SQL)) {
+      const main = await median(3, async () => {
+        for (const sql of statements) await db.query(sql);
+      });
+      const ours = await median(5, async () => await (await app.request(route)).text());
+      peer[route] = { main_daily_sql_ms: main, this_ms: ours, ratio: round(main / ours) };
     }
-    return figures;
+    return {
+      data,
+      refresh,
+      load: {
+        seconds_per_run: load.seconds,
+        uncached_connections: load.uncachedConnections,
+        cached_connections: load.cachedConnections,
+        host_header: options.host ?? "127.0.0.1:PORT",
+      },
+      uncached,
+      cached,
+      targets: TARGETS,
+      targets_met: {
+        uncached_p50: uncached.worst_p50_ms <= TARGETS.uncachedP50Ms,
+        uncached_p99: uncached.worst_p99_ms <= TARGETS.uncachedP99Ms,
+        cached_p99: cached.worst_p99_ms <= TARGETS.cachedP99Ms,
+        mixed_rps: cached.mixed.rps >= TARGETS.mixedRps,
+        no_errors: uncached.bad + cached.bad === 0,
+      },
+      peer: {
+        what: "the landed main's per-request SQL over the daily aggregates (SQL only), against this " +
+          "route end to end (cache off), one request at a time, same data",
+        routes: peer,
+      },
+      machine_load_average: { start: loadAtStart, end: loadAverage(), cpus: navigator.hardwareConcurrency },
+    };
   } finally {
     await db.close();
   }
 }
 
+async function ensureData(
+  db: Db,
+  o: { posts: number; tags: number; days: number; reuse: boolean },
+): Promise<Record<string, unknown>> {
+  const t0 = performance.now();
+  if (!o.reuse || !(await hasServeData(db, o.posts, o.tags, o.days))) {
+    const rows = await generateServeData(db, o.posts, o.tags, o.days);
+    return { ...o, prediction_rows: rows, generated_s: round((performance.now() - t0) / 1000) };
+  }
+  const n = await db.query<{ n: number }>("select count(*)::int as n from predictions");
+  return { ...o, prediction_rows: n[0].n, reused: true };
+}
+
+/** The full refresh (after a bulk load) and the bounded ones an inference run makes. */
+async function timeRefresh(db: Db): Promise<Record<string, unknown>> {
+  const seconds = async (options: { from?: string; to?: string }) => {
+    const t0 = performance.now();
+    const summary = await refreshAggregates(db, options);
+    return { s: round((performance.now() - t0) / 1000), summary };
+  };
+  const full = await seconds({});
+  const day = await seconds({ from: "2026-06-01", to: "2026-06-01" });
+  const week = await seconds({ from: "2026-06-01", to: "2026-06-07" });
+  return {
+    full_s: full.s,
+    one_day_s: day.s,
+    one_week_s: week.s,
+    full_rows: {
+      posts: full.summary.posts,
+      tag_daily: full.summary.tagRows,
+      tag_pair_daily: full.summary.pairRows,
+      trend_periods: full.summary.periodRows,
+    },
+  };
+}
+
+interface ModeFigures {
+  routes: Record<string, Load>;
+  /** Median of single requests in process, one at a time (no socket, no queueing). */
+  one_at_a_time_ms: Record<string, number>;
+  /** Every route in turn on each connection. */
+  mixed: Load;
+  worst_p50_ms: number;
+  worst_p99_ms: number;
+  bad: number;
+}
+
+async function loadRoutes(
+  db: Db,
+  routes: string[],
+  cached: boolean,
+  o: Required<Pick<BenchServeOptions, "seconds">> & BenchServeOptions & {
+    cachedConnections: number;
+    uncachedConnections: number;
+  },
+): Promise<ModeFigures> {
+  const app = createApp({ db, options: { dashboard: false, serverCacheSeconds: cached ? 600 : 0 } });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const settings = {
+    seconds: o.seconds,
+    connections: cached ? o.cachedConnections : o.uncachedConnections,
+    host: o.host ?? `127.0.0.1:${server.addr.port}`,
+    autocannonPath: o.autocannonPath ?? AUTOCANNON,
+  };
+  try {
+    const perRoute: Record<string, Load> = {};
+    const single: Record<string, number> = {};
+    for (const route of routes) {
+      const warm = await app.request(route); // fills the cache; fails loudly on a broken route
+      if (warm.status !== 200) throw new Error(`Cannot bench "${route}": it answered ${warm.status}`);
+      await warm.body?.cancel();
+      single[route] = await median(9, async () => await (await app.request(route)).text());
+      perRoute[route] = await cannon(base, [route], settings);
+    }
+    const mixed = await cannon(base, routes, settings);
+    const all = Object.values(perRoute);
+    return {
+      routes: perRoute,
+      one_at_a_time_ms: single,
+      mixed,
+      worst_p50_ms: Math.max(...all.map((r) => r.p50_ms)),
+      worst_p99_ms: Math.max(...all.map((r) => r.p99_ms)),
+      bad: all.reduce((s, r) => s + r.bad, mixed.bad),
+    };
+  } finally {
+    await server.shutdown();
+  }
+}
+
 const round = (x: number) => Math.round(x * 100) / 100;
 
-/** `deno task bench serve`: the trend routes over 10M predictions in a throwaway PostgreSQL. */
-export async function run(): Promise<Record<string, unknown>> {
-  const cluster = await startCluster();
+/**
+ * `deno task bench serve`: on BENCH_DATABASE_URL when set (its tables are replaced), else on a cluster
+ * of its own kept in data/bench/serve-pg, so that the 10M rows are built once (minutes) and reused.
+ */
+export async function run(settings: Settings): Promise<Record<string, unknown>> {
+  const given = Deno.env.get("BENCH_DATABASE_URL");
+  if (given) return await benchServe(given);
+  const cluster = await startCluster({
+    dir: join(settings.dataDir, "bench", "serve-pg"),
+    settings: { shared_buffers: "1GB", max_wal_size: "8GB", checkpoint_timeout: "30min" },
+  });
   try {
-    return { ...await benchServe(cluster.url) };
+    return await benchServe(cluster.url);
   } finally {
     await cluster.stop();
   }

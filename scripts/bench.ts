@@ -10,7 +10,10 @@
  *   deno task bench train         seconds per epoch and total on 50,000 cached posts (wasm here)
  *   deno task bench gpu           the image encoder and the train benchmark on WebGPU (needs a GPU adapter)
  *   deno task bench infer         posts/s scored and written on PostgreSQL (cached features, and encoding first)
- *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL
+ *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL,
+ *                                 uncached and cached, per route and mixed; the refresh time (the database
+ *                                 is kept in data/bench/serve-pg and reused; BENCH_DATABASE_URL: a server
+ *                                 of yours, whose tables it replaces)
  *   deno task bench quality       weighted F0.5 etc. of the product beside TF-IDF + logistic regression
  *                                 (scikit-learn) on GoEmotions (full, 5 draws of 720 + 80), XED few-shot and
  *                                 full; heavy (--sets a,b runs some, --draws N); needs python3-sklearn

@@ -9,6 +9,56 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * Fills trend_periods and trend_posts of a database that already has daily aggregates (migration 6), as
+ * refreshAggregates would, so that the routes and the next short refresh (which updates weeks and months
+ * by difference) find them complete. Frozen here with the migration; exported for its test.
+ */
+export const TREND_TABLES_BACKFILL = `
+insert into trend_periods (bucket, platform, lang, period, posts, tags, probs, pairs)
+with b (bucket) as (values ('day'), ('week'), ('month')),
+s as (
+  select bucket, period, case when grouping(platform) = 1 then '*' else platform end as platform,
+         case when grouping(lang) = 1 then '*' else lang end as lang, sum(posts)::int as posts
+  from (select bucket, date_trunc(bucket, day::timestamp)::date as period, platform, lang, posts
+        from sampled_daily, b) d
+  group by bucket, period, grouping sets ((platform, lang), (platform), (lang), ())
+), t as (
+  select bucket, period, platform, lang,
+         coalesce(jsonb_object_agg(tag_id::text, tagged) filter (where tagged > 0), '{}') as tags,
+         coalesce(jsonb_object_agg(tag_id::text, milli) filter (where milli > 0), '{}') as probs
+  from (select bucket, period, tag_id, case when grouping(platform) = 1 then '*' else platform end as platform,
+               case when grouping(lang) = 1 then '*' else lang end as lang, sum(tagged)::int as tagged,
+               sum(milli)::bigint as milli
+        from (select bucket, date_trunc(bucket, day::timestamp)::date as period, tag_id, platform, lang, tagged,
+                     round(prob_sum * 1000)::bigint as milli
+              from tag_daily, b) d
+        group by bucket, period, tag_id, grouping sets ((platform, lang), (platform), (lang), ())) x
+  group by 1, 2, 3, 4
+), p as (
+  select bucket, period, platform, lang, jsonb_object_agg(pair, posts) as pairs
+  from (select bucket, period, tag_a || ',' || tag_b as pair,
+               case when grouping(platform) = 1 then '*' else platform end as platform,
+               case when grouping(lang) = 1 then '*' else lang end as lang, sum(posts)::int as posts
+        from (select bucket, date_trunc(bucket, day::timestamp)::date as period, tag_a, tag_b, platform, lang, posts
+              from tag_pair_daily, b) d
+        group by bucket, period, tag_a, tag_b, grouping sets ((platform, lang), (platform), (lang), ())) x
+  group by 1, 2, 3, 4
+)
+select s.bucket, s.platform, s.lang, s.period, s.posts, coalesce(t.tags, '{}'), coalesce(t.probs, '{}'),
+       coalesce(p.pairs, '{}')
+from s left join t using (bucket, period, platform, lang) left join p using (bucket, period, platform, lang);
+
+insert into trend_posts (post_id, run_id, day, platform, lang)
+select distinct on (pr.post_id) pr.post_id, pr.run_id, (po.created_at at time zone 'UTC')::date, po.platform,
+       coalesce(nullif(po.doc ->> 'lang', ''), 'und')
+from (select distinct post_id, run_id from predictions) pr
+join runs r on r.id = pr.run_id join posts po on po.id = pr.post_id
+where r.status <> 'failed' and po.created_at is not null
+  and (po.created_at at time zone 'UTC')::date in (select day from sampled_daily)
+order by pr.post_id, r.started_at desc, r.id desc;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -283,6 +333,72 @@ create table label_assignments (
 create unique index label_assignments_one_open on label_assignments (post_id) where status = 'open';
 create index label_assignments_annotator on label_assignments (annotator, status);
 `,
+  },
+  {
+    version: 6,
+    name: "trends at scale",
+    sql: `
+-- TRUNCATE of posts together with predictions ("truncate predictions, posts cascade") failed with
+-- "cannot TRUNCATE predictions because it is being used by active queries in this session": the
+-- statement's own AFTER TRUNCATE trigger on posts truncated predictions again while the statement held
+-- it open. The trigger now truncates only when predictions still has rows (not when the same statement
+-- already emptied it).
+create or replace function predictions_follow_deletes() returns trigger language plpgsql as $fn$
+begin
+  if tg_op = 'TRUNCATE' then
+    if tg_table_name = 'posts' then
+      if exists (select 1 from predictions) then truncate predictions; end if;
+    else
+      delete from predictions;
+    end if;
+  elsif tg_table_name = 'posts' then
+    delete from predictions where post_id in (select id from old_rows);
+  else
+    delete from predictions where run_id in (select id from old_rows);
+  end if;
+  return null;
+end
+$fn$;
+
+-- Period rollups for the trend routes at scale (src/trends/_periods.ts), rebuilt by refreshAggregates
+-- from the daily aggregates: per day, ISO week (from Monday) and month, and per breakdown — each platform
+-- and language, and also all platforms and/or all languages ('*') — the sampled posts, the tagged posts
+-- per tag and the posts per tag pair. One row per period holds every tag's count, so a request reads a
+-- few rows along the primary key (24 for two years by month) and sums them; a range whose ends cut a
+-- period is read as whole months, then whole weeks, then days.
+create table trend_periods (
+  bucket text not null check (bucket in ('day', 'week', 'month')),
+  platform text not null,              -- '*': all platforms
+  lang text not null,                  -- '*': all languages
+  period date not null,                -- first day of the period
+  posts integer not null,              -- sampled posts
+  tags jsonb not null,                 -- {"<tag id>": tagged posts}, every tag predicted in the period
+  probs jsonb not null,                -- {"<tag id>": sum of its probability in thousandths}: the expected
+                                       -- count (each tag_daily row's sum rounded, so every rollup adds up)
+  pairs jsonb not null,                -- {"<tag_a>,<tag_b>": posts tagged with both}, tag_a < tag_b
+  primary key (bucket, platform, lang, period)
+) with (toast_tuple_target = 256);
+-- The pair counts (the bulk of a row, read by clusters only) live out of line, so that the rows the other
+-- routes read stay small.
+alter table trend_periods alter column pairs set storage external;
+
+-- The latest non-failed run of each sampled post (what the aggregates count), kept by refreshAggregates:
+-- top posts join it to predictions instead of searching each candidate's newer runs.
+create table trend_posts (
+  post_id text primary key,
+  run_id text not null,
+  day date not null,
+  platform text not null,
+  lang text not null
+);
+create index trend_posts_day on trend_posts (day);
+create index trend_posts_breakdown on trend_posts (platform, lang, day);
+
+-- Top posts walk only predicted rows: the index of all rows by probability (migration 2) made them skip
+-- the unpredicted ones (seen: 117,000 for one request) and held ~3 times the entries each inference write updates.
+create index predictions_tag_predicted on predictions (tag_id, probability desc) where predicted;
+drop index predictions_tag_prob;
+${TREND_TABLES_BACKFILL}`,
   },
 ];
 

@@ -58,6 +58,19 @@ dbTest("truncating posts empties predictions too", async (db) => {
   assert.equal(await count(), 0);
 });
 
+dbTest(
+  "truncating posts and predictions in one statement works (the trigger does not truncate twice)",
+  async (db) => {
+    const { count } = await world(db);
+    await db.exec("truncate predictions, posts cascade");
+    assert.equal(await count(), 0);
+    await db.exec("delete from runs; delete from tags");
+    await world(db);
+    await db.transaction((tx) => tx.exec("truncate posts, predictions, runs cascade"));
+    assert.equal(await count(), 0);
+  },
+);
+
 dbTest("copyRows() streams rows with any text into a table where the engine has COPY", async (db, engine) => {
   if (engine === "pglite") {
     assert.equal(db.copyRows, undefined); // PGlite writes through insert

@@ -9,21 +9,18 @@ export interface TrendFilter {
 }
 
 /**
- * Appends the filter's values to `params` and returns the matching SQL condition over the columns
- * `day`, `platform`, `lang` (prefixed with `alias.` when given).
+ * The conditions whose value is given, joined by `and` ("true" when none), each `?` becoming the value's
+ * `$n` placeholder; appends the values to `params`. Leaving out an absent bound (rather than writing
+ * `$1 is null or day >= $1`) keeps the condition usable by an index in a prepared statement's plan.
  */
-export function filterSql(filter: TrendFilter, params: unknown[], alias = ""): string {
-  const col = (c: string) => (alias ? `${alias}.${c}` : c);
-  const parts = ["true"];
-  const add = (value: unknown, cond: (p: string) => string) => {
+export function givenConditions(parts: [sql: string, value: unknown][], params: unknown[]): string {
+  const out: string[] = [];
+  for (const [sql, value] of parts) {
+    if (value === null || value === undefined) continue;
     params.push(value);
-    parts.push(cond(`$${params.length}`));
-  };
-  if (filter.from) add(filter.from, (p) => `${col("day")} >= ${p}::date`);
-  if (filter.to) add(filter.to, (p) => `${col("day")} <= ${p}::date`);
-  if (filter.platform) add(filter.platform, (p) => `${col("platform")} = ${p}`);
-  if (filter.lang) add(filter.lang, (p) => `${col("lang")} = ${p}`);
-  return parts.join(" and ");
+    out.push(sql.replaceAll("?", `$${params.length}`));
+  }
+  return out.length > 0 ? out.join(" and ") : "true";
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

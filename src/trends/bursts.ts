@@ -6,7 +6,9 @@
  * z >= threshold and at least `minCount` tagged posts form one burst.
  */
 import type { Db } from "@/store/mod.ts";
-import { addDays, filterSql, toDay, type TrendFilter } from "./_filter.ts";
+import { addDays, toDay, type TrendFilter } from "./_filter.ts";
+import { periodStart } from "./_periods.ts";
+import { periodSeries } from "./_series.ts";
 import { meanStd } from "./stats.ts";
 
 export interface BurstOptions extends TrendFilter {
@@ -55,47 +57,28 @@ export async function detectBursts(db: Db, options: BurstOptions = {}): Promise<
   const from = options.from ? toDay(options.from) : undefined;
   // Read enough history before `from` to fill the first baseline.
   const readFrom = from ? addDays(from, -(window + 1) * (bucket === "week" ? 7 : 1)) : undefined;
-  const f: TrendFilter = { ...options, from: readFrom };
-  const pParams: unknown[] = [bucket];
-  const periods = await db.query<{ period: string; posts: number }>(
-    `select to_char(date_trunc($1, day::timestamp), 'YYYY-MM-DD') as period, sum(posts)::int as posts
-     from sampled_daily where ${filterSql(f, pParams)} group by 1 having sum(posts) > 0 order by 1`,
-    pParams,
+  const { periods, counts: byTag } = await periodSeries(
+    db,
+    bucket,
+    { ...options, from: readFrom },
+    { tags: options.tag === undefined ? undefined : [options.tag] },
   );
-  const tParams: unknown[] = [bucket];
-  let tagCond = "";
-  const where = filterSql(f, tParams, "d");
-  if (options.tag) {
-    tParams.push(options.tag);
-    tagCond = ` and t.name = $${tParams.length}`;
-  }
-  const rows = await db.query<{ period: string; tag: string; tagged: number }>(
-    `select to_char(date_trunc($1, d.day::timestamp), 'YYYY-MM-DD') as period, t.name as tag,
-            sum(d.tagged)::int as tagged
-     from tag_daily d join tags t on t.id = d.tag_id where ${where}${tagCond} group by 1, 2`,
-    tParams,
-  );
-  const byTag = new Map<string, Map<string, number>>();
-  for (const r of rows) {
-    if (!byTag.has(r.tag)) byTag.set(r.tag, new Map());
-    byTag.get(r.tag)!.set(r.period, r.tagged);
-  }
   // Periods that start before `from` only serve as baseline (a week starting before `from` still counts).
-  const firstJudged = from ? (bucket === "week" ? weekStart(from) : from) : "";
+  const firstJudged = from ? periodStart(bucket, from) : "";
   const lastPeriod = periods.at(-1)?.period ?? null;
   const bursts: Burst[] = [];
   for (const [tag, counts] of byTag) {
-    const shares = periods.map((p) => (counts.get(p.period) ?? 0) / p.posts);
+    const shares = periods.map((p, i) => counts[i] / p.posts);
     let open: Burst | undefined;
     const close = () => {
       if (open) bursts.push(open);
       open = undefined;
     };
     periods.forEach((p, i) => {
-      const history = shares.slice(Math.max(0, i - window), i);
-      const tagged = counts.get(p.period) ?? 0;
-      if (p.period < firstJudged || history.length < minHistory) return;
-      const { mean, std } = meanStd(history);
+      const historyStart = Math.max(0, i - window);
+      const tagged = counts[i];
+      if (p.period < firstJudged || i - historyStart < minHistory) return;
+      const { mean, std } = meanStd(shares, historyStart, i);
       const sd = Math.max(std, Math.sqrt((mean * (1 - mean)) / p.posts), 1 / p.posts);
       const z = (shares[i] - mean) / sd;
       if (z >= threshold && tagged >= minCount) {
@@ -129,9 +112,4 @@ export async function detectBursts(db: Db, options: BurstOptions = {}): Promise<
   }
   bursts.sort((a, b) => b.peakZ - a.peakZ || a.tag.localeCompare(b.tag));
   return { bucket, lastPeriod, bursts };
-}
-
-function weekStart(day: string): string {
-  const dow = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 = Sunday
-  return addDays(day, -((dow + 6) % 7));
 }

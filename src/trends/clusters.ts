@@ -5,7 +5,8 @@
 import { UndirectedGraph } from "graphology";
 import louvainModule from "graphology-communities-louvain";
 import type { Db } from "@/store/mod.ts";
-import { filterSql, type TrendFilter } from "./_filter.ts";
+import type { TrendFilter } from "./_filter.ts";
+import { byCodeUnits, readPeriods, sumPeriods, tagsById } from "./_periods.ts";
 import { mulberry32 } from "@/core/mod.ts";
 
 /** The part of the louvain module used here (its CommonJS typings do not resolve a default export). */
@@ -56,25 +57,21 @@ export interface Clusters {
 export async function tagClusters(db: Db, options: ClusterOptions = {}): Promise<Clusters> {
   const weightKind = options.weight ?? "pmi";
   const minCount = options.minCount ?? 3;
-  const pParams: unknown[] = [];
-  const total = await db.query<{ n: number }>(
-    `select coalesce(sum(posts), 0)::int as n from sampled_daily where ${filterSql(options, pParams)}`,
-    pParams,
-  );
-  const n = total[0]?.n ?? 0;
-  const tParams: unknown[] = [];
-  const tagRows = await db.query<{ tag: string; tagged: number }>(
-    `select t.name as tag, sum(d.tagged)::int as tagged from tag_daily d join tags t on t.id = d.tag_id
-     where ${filterSql(options, tParams, "d")} group by 1 having sum(d.tagged) > 0 order by 1`,
-    tParams,
-  );
-  const eParams: unknown[] = [minCount];
-  const pairRows = await db.query<{ a: string; b: string; count: number }>(
-    `select ta.name as a, tb.name as b, sum(d.posts)::int as count
-     from tag_pair_daily d join tags ta on ta.id = d.tag_a join tags tb on tb.id = d.tag_b
-     where ${filterSql(options, eParams, "d")} group by 1, 2 having sum(d.posts) >= $1 order by 1, 2`,
-    eParams,
-  );
+  const [rows, vocabulary] = await Promise.all([
+    readPeriods(db, options, { coarsest: "month", tags: true, pairs: true }),
+    tagsById(db),
+  ]);
+  const sums = sumPeriods(rows);
+  const n = sums.posts;
+  const name = (id: string) => vocabulary.get(id)?.name;
+  const tagRows = [...sums.tags].flatMap(([id, tagged]) => {
+    const tag = name(id);
+    return tag === undefined || tagged <= 0 ? [] : [{ tag, tagged }];
+  }).sort((a, b) => byCodeUnits(a.tag, b.tag));
+  const pairRows = [...sums.pairs].flatMap(([key, count]) => {
+    const [a, b] = key.split(",").map(name);
+    return a === undefined || b === undefined || count < minCount ? [] : [{ a, b, count }];
+  }).sort((x, y) => byCodeUnits(x.a, y.a) || byCodeUnits(x.b, y.b));
   const tagged = new Map(tagRows.map((r) => [r.tag, r.tagged]));
   const graph = new UndirectedGraph();
   for (const r of tagRows) graph.addNode(r.tag);
@@ -105,7 +102,7 @@ export async function tagClusters(db: Db, options: ClusterOptions = {}): Promise
     if (!groups.has(c)) groups.set(c, []);
     groups.get(c)!.push(r.tag);
   }
-  const ordered = [...groups.values()].sort((a, b) => b.length - a.length || a[0].localeCompare(b[0]));
+  const ordered = [...groups.values()].sort((a, b) => b.length - a.length || byCodeUnits(a[0], b[0]));
   const communityOf = new Map<string, number>();
   ordered.forEach((tags, id) => tags.forEach((t) => communityOf.set(t, id)));
   return {

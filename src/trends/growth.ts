@@ -5,7 +5,8 @@
  * conservative growth: the current share's Wilson lower bound over the previous share's upper bound.
  */
 import type { Db } from "@/store/mod.ts";
-import { addDays, filterSql, toDay } from "./_filter.ts";
+import { addDays, toDay } from "./_filter.ts";
+import { byCodeUnits, readPeriods, sumPeriods, tagsById } from "./_periods.ts";
 import { type Interval, smoothedShare, twoProportionZ, wilsonInterval, Z95 } from "./stats.ts";
 
 export interface GrowthOptions {
@@ -63,24 +64,19 @@ export async function tagGrowth(db: Db, options: GrowthOptions = {}): Promise<Gr
   }
   const current = { from: addDays(to, -days + 1), to };
   const previous = { from: addDays(to, -2 * days + 1), to: addDays(to, -days) };
-  const f = { from: previous.from, to: current.to, platform: options.platform, lang: options.lang };
-  const pParams: unknown[] = [current.from];
-  const posts = await db.query<{ cur: boolean; posts: number }>(
-    `select day >= $1::date as cur, sum(posts)::int as posts from sampled_daily
-     where ${filterSql(f, pParams)} group by 1`,
-    pParams,
-  );
-  const n1 = posts.find((r) => r.cur)?.posts ?? 0;
-  const n2 = posts.find((r) => !r.cur)?.posts ?? 0;
-  const tParams: unknown[] = [current.from];
-  const rows = await db.query<{ tag: string; a: number; b: number }>(
-    `select t.name as tag,
-            coalesce(sum(d.tagged) filter (where d.day >= $1::date), 0)::int as a,
-            coalesce(sum(d.tagged) filter (where d.day < $1::date), 0)::int as b
-     from tag_daily d join tags t on t.id = d.tag_id
-     where ${filterSql(f, tParams, "d")} group by 1`,
-    tParams,
-  );
+  // Each period is read as its own segments, so no rollup row straddles the two.
+  const breakdown = { platform: options.platform, lang: options.lang };
+  const [cur, prev, vocabulary] = await Promise.all([
+    readPeriods(db, { ...current, ...breakdown }, { coarsest: "month", tags: true }).then(sumPeriods),
+    readPeriods(db, { ...previous, ...breakdown }, { coarsest: "month", tags: true }).then(sumPeriods),
+    tagsById(db),
+  ]);
+  const n1 = cur.posts;
+  const n2 = prev.posts;
+  const rows = [...new Set([...cur.tags.keys(), ...prev.tags.keys()])].flatMap((id) => {
+    const tag = vocabulary.get(id)?.name;
+    return tag === undefined ? [] : [{ tag, a: cur.tags.get(id) ?? 0, b: prev.tags.get(id) ?? 0 }];
+  });
   const minCount = options.minCount ?? 5;
   const alpha = options.alpha ?? 1;
   const z = options.z ?? Z95;
@@ -102,7 +98,7 @@ export async function tagGrowth(db: Db, options: GrowthOptions = {}): Promise<Gr
       z: twoProportionZ(r.a, n1, r.b, n2),
     };
   });
-  tags.sort((a, b) => b.conservativeGrowth - a.conservativeGrowth || b.z - a.z || a.tag.localeCompare(b.tag));
+  tags.sort((a, b) => b.conservativeGrowth - a.conservativeGrowth || b.z - a.z || byCodeUnits(a.tag, b.tag));
   if (options.limit !== undefined) tags = tags.slice(0, options.limit);
   return { current: { ...current, posts: n1 }, previous: { ...previous, posts: n2 }, tags };
 }

@@ -39,10 +39,14 @@ export function smoothedShare(x: number, n: number, alpha = 1): number {
   return (x + alpha) / (n + 2 * alpha);
 }
 
-/** Mean and population standard deviation. */
-export function meanStd(values: number[]): { mean: number; std: number } {
-  if (values.length === 0) return { mean: 0, std: 0 };
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
-  return { mean, std: Math.sqrt(variance) };
+/** Mean and population standard deviation of `values[start..end)` (no copy: bursts call it per period). */
+export function meanStd(values: number[], start = 0, end = values.length): { mean: number; std: number } {
+  const n = end - start;
+  if (n <= 0) return { mean: 0, std: 0 };
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += values[i];
+  const mean = sum / n;
+  let squares = 0;
+  for (let i = start; i < end; i++) squares += (values[i] - mean) ** 2;
+  return { mean, std: Math.sqrt(squares / n) };
 }

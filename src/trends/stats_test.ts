@@ -31,4 +31,5 @@ Deno.test("smoothedShare() adds alpha to the count and twice alpha to the trials
 Deno.test("meanStd() returns the population standard deviation", () => {
   assert.deepEqual(meanStd([2, 4, 4, 4, 5, 5, 7, 9]), { mean: 5, std: 2 });
   assert.deepEqual(meanStd([]), { mean: 0, std: 0 });
+  assert.deepEqual(meanStd([100, 2, 4, 4, 4, 5, 5, 7, 9, -1], 1, 9), { mean: 5, std: 2 }); // a window
 });

@@ -1,6 +1,7 @@
 /** The tag vocabulary with how often each tag was predicted, and the platforms and languages seen. */
 import type { Db } from "@/store/mod.ts";
-import { filterSql, type TrendFilter } from "./_filter.ts";
+import type { TrendFilter } from "./_filter.ts";
+import { byCodeUnits, readPeriods, sumPeriods, tagsById } from "./_periods.ts";
 
 export interface TagTotal {
   id: number;
@@ -19,24 +20,15 @@ export interface TagTotals {
 
 /** Every tag (also those never predicted), most predicted first. */
 export async function tagTotals(db: Db, filter: TrendFilter = {}): Promise<TagTotals> {
-  const pParams: unknown[] = [];
-  const total = await db.query<{ n: number }>(
-    `select coalesce(sum(posts), 0)::int as n from sampled_daily where ${filterSql(filter, pParams)}`,
-    pParams,
-  );
-  const posts = total[0]?.n ?? 0;
-  const params: unknown[] = [];
-  const rows = await db.query<Omit<TagTotal, "share">>(
-    `select t.id, t.name, t.description, coalesce(s.tagged, 0)::int as tagged
-     from tags t left join (
-       select tag_id, sum(tagged) as tagged from tag_daily d where ${
-      filterSql(filter, params, "d")
-    } group by 1
-     ) s on s.tag_id = t.id
-     order by tagged desc, t.name`,
-    params,
-  );
-  return { posts, tags: rows.map((r) => ({ ...r, share: posts > 0 ? r.tagged / posts : 0 })) };
+  const [rows, vocabulary] = await Promise.all([
+    readPeriods(db, filter, { coarsest: "month", tags: true }),
+    tagsById(db),
+  ]);
+  const sums = sumPeriods(rows);
+  const posts = sums.posts;
+  const totals = [...vocabulary.values()].map((t) => ({ ...t, tagged: sums.tags.get(String(t.id)) ?? 0 }));
+  totals.sort((a, b) => b.tagged - a.tagged || byCodeUnits(a.name, b.name));
+  return { posts, tags: totals.map((r) => ({ ...r, share: posts > 0 ? r.tagged / posts : 0 })) };
 }
 
 export interface Facets {
@@ -49,8 +41,13 @@ export interface Facets {
 
 export async function trendFacets(db: Db): Promise<Facets> {
   const [p, l, r] = await Promise.all([
-    db.query<{ v: string }>("select distinct platform as v from sampled_daily order by 1"),
-    db.query<{ v: string }>("select distinct lang as v from sampled_daily order by 1"),
+    // The month rollup holds every platform and language seen, in a few rows per month.
+    db.query<{ v: string }>(
+      "select distinct platform as v from trend_periods where bucket = 'month' and platform <> '*' order by 1",
+    ),
+    db.query<{ v: string }>(
+      "select distinct lang as v from trend_periods where bucket = 'month' and platform = '*' and lang <> '*' order by 1",
+    ),
     db.query<{ a: string | null; b: string | null }>(
       "select to_char(min(day), 'YYYY-MM-DD') as a, to_char(max(day), 'YYYY-MM-DD') as b from sampled_daily",
     ),

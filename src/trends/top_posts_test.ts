@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
 import { seedTrendData } from "../../tests/support/trend_seed.ts";
 import { topPosts } from "./top_posts.ts";
+import { refreshAggregates } from "./refresh.ts";
 import { UnknownTagError } from "./_filter.ts";
 
 dbTest("topPosts() orders a tag's posts by their latest prediction's probability", async (db) => {
@@ -27,6 +28,7 @@ dbTest("topPosts() orders a tag's posts by their latest prediction's probability
       { post: "p3", run: "r1", tag: "a", probability: 0.2 },
     ],
   });
+  await refreshAggregates(db);
   const b = await topPosts(db, "b", { snippetLength: 10 });
   assert.deepEqual(b.map((p) => p.id), ["p1", "p3", "p2"]);
   assert.deepEqual(

@@ -3,6 +3,7 @@
  * remove it all afterwards. initdb refuses to run as root, so as root it runs as the `postgres` user.
  */
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 
 export interface Cluster {
   /** Connection URL of the cluster's `postgres` database (superuser, trust auth on loopback). */
@@ -31,7 +32,17 @@ function freePort(): number {
   return port;
 }
 
-export async function startCluster(): Promise<Cluster> {
+export interface ClusterOptions {
+  /**
+   * Keep the cluster in this folder: reused when it holds one (its data survive `stop()`), created when
+   * not. @default a temp folder, removed by `stop()`
+   */
+  dir?: string;
+  /** Extra server settings (`-c name=value`), e.g. `{ shared_buffers: "1GB" }`. @default none */
+  settings?: Record<string, string>;
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const bin = findPostgresBin();
   if (!bin) {
     throw new Error(
@@ -39,7 +50,9 @@ export async function startCluster(): Promise<Cluster> {
     );
   }
   const isRoot = Deno.uid() === 0;
-  const dir = await Deno.makeTempDir({ prefix: "posttagger-pg-" });
+  const keep = options.dir !== undefined;
+  const dir = keep ? resolve(options.dir!) : await Deno.makeTempDir({ prefix: "posttagger-pg-" });
+  await Deno.mkdir(dir, { recursive: true });
   const asUser = (cmd: string, args: string[]) =>
     isRoot
       ? new Deno.Command("runuser", { args: ["-u", "postgres", "--", cmd, ...args] })
@@ -55,28 +68,42 @@ export async function startCluster(): Promise<Cluster> {
       throw new Error(`Cannot ${what}: ${new TextDecoder().decode(out.stderr).trim() || `exit ${out.code}`}`);
     }
   };
-  await run(
-    asUser(`${bin}/initdb`, [
-      "-D",
-      `${dir}/data`,
-      "-A",
-      "trust",
-      "-U",
-      "postgres",
-      "--no-sync",
-      "-E",
-      "UTF8",
-    ]),
-    "initialize a test PostgreSQL cluster",
-  );
+  const pgCtl = (args: string[]) => asUser(`${bin}/pg_ctl`, ["-D", `${dir}/data`, ...args]);
+  const stopArgs = ["-m", "immediate", "-w", "stop"];
+  if (keep && existsSync(`${dir}/data/postmaster.pid`)) await pgCtl(stopArgs).output(); // left running
+  if (!existsSync(`${dir}/data/PG_VERSION`)) {
+    await run(
+      asUser(`${bin}/initdb`, [
+        "-D",
+        `${dir}/data`,
+        "-A",
+        "trust",
+        "-U",
+        "postgres",
+        "--no-sync",
+        "-E",
+        "UTF8",
+      ]),
+      "initialize a test PostgreSQL cluster",
+    );
+  }
   const port = freePort();
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off ` +
-    `-c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB`;
+  const settings = {
+    listen_addresses: "127.0.0.1",
+    fsync: "off",
+    synchronous_commit: "off",
+    full_page_writes: "off",
+    max_connections: "200",
+    shared_buffers: "128MB",
+    ...options.settings,
+  };
+  const opts = `-p ${port} -k ${dir} ` + Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(" ");
   await run(
-    asUser(`${bin}/pg_ctl`, ["-D", `${dir}/data`, "-o", opts, "-l", `${dir}/log`, "-w", "-t", "60", "start"]),
+    pgCtl(["-o", opts, "-l", `${dir}/log`, "-w", "-t", "120", "start"]),
     "start the test PostgreSQL cluster",
   );
-  const stopArgs = ["-D", `${dir}/data`, "-m", "immediate", "-w", "stop"];
+  // A kept cluster is stopped cleanly (its data must survive); a throwaway one at once.
+  const stopArgsFinal = keep ? ["-m", "fast", "-w", "-t", "120", "stop"] : stopArgs;
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -84,13 +111,14 @@ export async function startCluster(): Promise<Cluster> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      await asUser(`${bin}/pg_ctl`, stopArgs).output();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await pgCtl(stopArgsFinal).output();
+      if (!keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
     stopSync() {
       if (stopped) return;
       stopped = true;
-      asUser(`${bin}/pg_ctl`, stopArgs).outputSync();
+      pgCtl(stopArgsFinal).outputSync();
+      if (keep) return;
       try {
         Deno.removeSync(dir, { recursive: true });
       } catch { /* best effort */ }
