@@ -4,12 +4,16 @@
  *   deno task serve [--port 8000] [--host 127.0.0.1]
  *
  * Environment: DATABASE_URL (else the embedded PGlite under data/), API_READ_TOKEN (reads need it when
- * set), API_ADMIN_TOKEN (admin routes are shut without it), CORS_ORIGINS (comma-separated origins, or *).
+ * set), API_ADMIN_TOKEN (admin routes are shut without it), CORS_ORIGINS (comma-separated origins, or *),
+ * API_ALLOWED_HOSTS (the Host names answered, comma-separated "host" or "host:port"; default the bound
+ * host, its loopback names for 127.0.0.1, this machine's addresses for 0.0.0.0), API_STATEMENT_TIMEOUT_MS
+ * (a query's time limit, default 15000). Each 5xx answer is logged to stderr as one JSON line.
  * The dashboard is at http://HOST:PORT/, the API docs at /api/docs. Stops on Ctrl-C.
  */
 import { parseArgs } from "node:util";
 import { loadSettings } from "@/config/settings.ts";
-import { createApp } from "@/server/app.ts";
+import { createApp, defaultAllowedHosts, parseAllowedHosts } from "@/server/app.ts";
+
 import { openDb } from "@/store/mod.ts";
 import { run, UsageError } from "./_cli.ts";
 
@@ -27,13 +31,26 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError(`Cannot listen on port "${values.port}": expected 0-65535`);
   }
   const env = Deno.env.toObject();
-  const db = await openDb(loadSettings(env));
+  const statementTimeoutMs = Number(env.API_STATEMENT_TIMEOUT_MS || 15_000);
+  if (!(statementTimeoutMs > 0)) {
+    throw new UsageError(
+      `Cannot use API_STATEMENT_TIMEOUT_MS "${env.API_STATEMENT_TIMEOUT_MS}": expected milliseconds`,
+    );
+  }
+  const given = parseAllowedHosts(env.API_ALLOWED_HOSTS ?? "");
+  // Port 0 picks a free port: the default names then match any port.
+  const allowedHosts = given.length > 0
+    ? given
+    : defaultAllowedHosts(values.host, port).map((h) => port === 0 ? h.replace(/:0$/, "") : h);
+  const db = await openDb(loadSettings(env), { statementTimeoutMs });
   const app = createApp({
     db,
     options: {
       readToken: env.API_READ_TOKEN || undefined,
       adminToken: env.API_ADMIN_TOKEN || undefined,
       corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+      allowedHosts,
+      logger: (event) => console.error(JSON.stringify({ level: "error", ...event })),
     },
   });
   const controller = new AbortController();

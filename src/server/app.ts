@@ -9,7 +9,15 @@ import type { Db } from "@/store/db.ts";
 import { aggregatesGeneration, UnknownTagError } from "@/trends/mod.ts";
 import { type Operation, requireToken, ResponseCache, type RouteDeps } from "./_http.ts";
 import { loadAssets } from "./assets.ts";
-import { docsPage, openApiDocument } from "./openapi.ts";
+import { DOCS_CSS, docsPage, openApiDocument } from "./openapi.ts";
+import {
+  hostAllowlist,
+  isQueryTimeout,
+  redactRunsForReaders,
+  securityHeaders,
+  serverErrorLog,
+  type ServerLogger,
+} from "./_security.ts";
 import { adminOps, adminRoutes } from "./routes/admin.ts";
 import { burstsOps, burstsRoutes } from "./routes/bursts.ts";
 import { clustersOps, clustersRoutes } from "./routes/clusters.ts";
@@ -20,6 +28,8 @@ import { modelsOps, modelsRoutes } from "./routes/models.ts";
 import { runsOps, runsRoutes } from "./routes/runs.ts";
 import { tagsOps, tagsRoutes } from "./routes/tags.ts";
 import { topPostsOps, topPostsRoutes } from "./routes/top_posts.ts";
+
+export { defaultAllowedHosts, parseAllowedHosts, type ServerEvent, type ServerLogger } from "./_security.ts";
 
 export interface AppOptions {
   /** Origins allowed by CORS ("*" for any). @default [] (no CORS headers) */
@@ -41,6 +51,13 @@ export interface AppOptions {
   dashboard?: boolean;
   /** Where ECharts is read from. @default node_modules/echarts/dist/echarts.min.js */
   echartsPath?: string;
+  /**
+   * Host header values answered ("host:port", or "host" for any port); others get 421, so a DNS-rebinding
+   * page cannot read a loopback API. @default undefined: any host (scripts/serve.ts always sets it)
+   */
+  allowedHosts?: string[];
+  /** Told about every 5xx answer, with the error behind it (the caller sees none of it). @default none */
+  logger?: ServerLogger;
 }
 
 export interface AppDeps {
@@ -77,6 +94,9 @@ export function createApp(deps: AppDeps): Hono {
   const doc = openApiDocument(OPERATIONS);
   const docsHtml = docsPage(doc);
   const app = new Hono();
+  app.use("*", serverErrorLog(options.logger));
+  app.use("*", securityHeaders());
+  if (options.allowedHosts) app.use("*", hostAllowlist(options.allowedHosts));
 
   app.onError((err, c) => {
     if (err instanceof HTTPException) {
@@ -88,6 +108,12 @@ export function createApp(deps: AppDeps): Hono {
     }
     if (err instanceof UnknownTagError) return c.json({ error: err.message }, 404);
     if (err instanceof RangeError) return c.json({ error: err.message }, 400);
+    if (isQueryTimeout(err)) {
+      return c.json({
+        error:
+          "Cannot answer: the query took longer than the API's statement timeout; narrow the range or try again",
+      }, 503);
+    }
     return c.json({ error: "Internal error: the request could not be completed" }, 500);
   });
   app.notFound((c) => c.json({ error: `Cannot find ${c.req.method} "${new URL(c.req.url).pathname}"` }, 404));
@@ -111,6 +137,7 @@ export function createApp(deps: AppDeps): Hono {
   api.route("/health", healthRoutes(routeDeps));
   api.get("/openapi.json", (c) => c.json(doc));
   api.get("/docs", (c) => c.html(docsHtml));
+  api.get("/docs.css", (c) => c.body(DOCS_CSS, 200, { "content-type": "text/css; charset=utf-8" }));
   // Admin: always a token; without one configured the routes are shut.
   api.use("/admin/*", async (c, next) => {
     if (!options.adminToken) {
@@ -132,6 +159,7 @@ export function createApp(deps: AppDeps): Hono {
   api.route("/growth", growthRoutes(routeDeps));
   api.route("/bursts", burstsRoutes(routeDeps));
   api.route("/clusters", clustersRoutes(routeDeps));
+  api.use("/runs", redactRunsForReaders(options.adminToken));
   api.route("/runs", runsRoutes(routeDeps));
   api.route("/models", modelsRoutes(routeDeps));
   app.route("/api", api);

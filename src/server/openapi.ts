@@ -91,6 +91,13 @@ export function openApiDocument(operations: Operation[], options: { version?: st
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** A self-contained HTML page listing every operation and its parameters. */
+/** The docs page's style, served as a file (the CSP allows no inline style). */
+export const DOCS_CSS =
+  `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+section{border-top:1px solid #ddd;padding:.4rem 0}h2{font-size:1.05rem}.m{background:#234;color:#fff;padding:0 .4rem;border-radius:3px}
+small{color:#666;font-weight:normal}code{background:#f3f3f3;padding:0 .2rem}
+`;
+
 export function docsPage(doc: Json): string {
   const rows: string[] = [];
   for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
@@ -115,9 +122,7 @@ export function docsPage(doc: Json): string {
   }
   const info = doc.info as Json;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(String(info.title))}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-section{border-top:1px solid #ddd;padding:.4rem 0}h2{font-size:1.05rem}.m{background:#234;color:#fff;padding:0 .4rem;border-radius:3px}
-small{color:#666;font-weight:normal}code{background:#f3f3f3;padding:0 .2rem}</style></head><body>
+<link rel="stylesheet" href="/api/docs.css"></head><body>
 <h1>${esc(String(info.title))}</h1><p>${esc(String(info.description))}</p>
 <p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a></p>${rows.join("\n")}</body></html>`;
 }
