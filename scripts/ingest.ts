@@ -12,7 +12,9 @@
  *   deno task ingest --source "bluesky:street photography"      search: needs BSKY_HANDLE + BSKY_APP_PASSWORD
  *
  * Connectors download media into the blob store, obey rate limits, and resume from their saved cursor
- * (data/interim/cursors.json) after a crash; a later run fetches only newer posts. MASTODON_TOKEN is optional.
+ * (data/interim/cursors.json) after a crash; a later run fetches only newer posts. MASTODON_TOKEN is optional
+ * and goes to the instance only. Media URLs on loopback, private or link-local addresses are refused unless
+ * CONNECTOR_ALLOWED_HOSTS (comma-separated "host" or "host:port") names them.
  *
  * Media paths of a JSONL/CSV import must stay inside the file's folder (symlinks resolved) or inside
  * --media-root; others are refused and recorded as media errors, as are files over --max-media-mb.
@@ -64,6 +66,9 @@ export async function main(args: string[]): Promise<number> {
       cursorStore: fileCursorStore(join(settings.dataDir, "interim", "cursors.json")),
       mastodonToken: Deno.env.get("MASTODON_TOKEN") || undefined,
       blueskyLogin: handle && appPassword ? { identifier: handle, appPassword } : undefined,
+      // Hosts on a private network media may come from (a self-hosted CDN); others are refused.
+      allowPrivateHosts: (Deno.env.get("CONNECTOR_ALLOWED_HOSTS") ?? "").split(",").map((h) => h.trim())
+        .filter(Boolean),
     }) ?? openFileSource(values.source, { dataDir: settings.dataDir, mediaRoot: values["media-root"] });
     const maxMediaMb = Number(values["max-media-mb"]);
     if (!(maxMediaMb > 0)) {

@@ -81,12 +81,14 @@ export async function* blueskyPosts(
   source: BlueskySource,
   options: BlueskyOptions = {},
 ): AsyncGenerator<ConnectorItem> {
-  const auth: Record<string, string> = options.accessJwt
-    ? { authorization: `Bearer ${options.accessJwt}` }
-    : {};
-  const http = createHttpClient({ ...options, headers: { ...options.headers, ...auth } });
   const defaultService = options.accessJwt ? "https://bsky.social" : "https://public.api.bsky.app";
   const service = (options.service ?? defaultService).replace(/\/+$/, "");
+  // The session token goes to the service only: media (cdn.bsky.app, video hosts) are fetched without it.
+  const http = createHttpClient({
+    ...options,
+    platformOrigin: service,
+    credentials: options.accessJwt ? { authorization: `Bearer ${options.accessJwt}` } : {},
+  });
   const key = options.cursorKey ??
     ("query" in source ? `bluesky:${source.query}` : `bluesky:@${source.actor}`);
   const store = options.cursorStore;
@@ -181,7 +183,10 @@ export async function blueskyLogin(
 ): Promise<BlueskySession> {
   const service = (options.service ?? "https://bsky.social").replace(/\/+$/, "");
   const url = `${service}/xrpc/com.atproto.server.createSession`;
-  const { data } = await createHttpClient(options).postJson(url, { identifier, password: appPassword });
+  const { data } = await createHttpClient({ ...options, platformOrigin: service }).postJson(url, {
+    identifier,
+    password: appPassword,
+  });
   if (!isRecord(data) || !str(data.accessJwt) || !str(data.did)) {
     throw new TypeError(
       `Cannot log in to "${service}" as "${identifier}": no session in the answer ${describe(data)}`,
