@@ -10,6 +10,7 @@ import { featureKey } from "@/features/key.ts";
 import { InputDataError } from "@/preprocess/errors.ts";
 import { decodeRgb } from "@/preprocess/image.ts";
 import { sampleVideoFrames, VIDEO_FACT_NAMES, videoFacts, videoFactsVector } from "@/preprocess/video.ts";
+import { BlobCorruptError, verifyBlobFile } from "@/store/blobs.ts";
 
 /** What these functions need of an image encoder (the registry's Encoder<"image"> fits). */
 export interface ImageEmbedder {
@@ -89,7 +90,7 @@ function asInputError(err: unknown, ref: MediaRef, modality: "image" | "video"):
     `Cannot preprocess ${modality} of post "${ref.postId}": ${(err as Error).message}`,
     {
       modality,
-      reason: "corrupt",
+      reason: err instanceof BlobCorruptError ? "blob_changed" : "corrupt",
       postId: ref.postId,
       cause: err,
     },
@@ -127,6 +128,7 @@ export async function embedImages(
         ...await Promise.all(
           chunk.slice(j, j + concurrency).map(async (ref) => {
             try {
+              await verifyBlobFile(ref.path, ref.sha); // a blob changed on disk is not encoded
               return {
                 ref,
                 img: await decodeRgb(ref.path, size, {
@@ -175,6 +177,7 @@ export async function embedVideos(
       continue;
     }
     try {
+      await verifyBlobFile(ref.path, ref.sha);
       const sampled = await sampleVideoFrames(ref.path, {
         frames,
         seed,

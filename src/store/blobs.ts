@@ -139,21 +139,12 @@ export class FileBlobStore implements BlobStore {
       throw new Deno.errors.NotFound(`Cannot read blob "${sha256}": not in the blob store "${this.root}"`);
     }
     const path = this.pathOf(sha256);
-    if (options.verify) {
-      const hash = createHash("sha256");
-      using file = await Deno.open(path, { read: true });
-      for await (const chunk of file.readable) hash.update(chunk);
-      this.#check(sha256, hash.digest("hex"));
-    }
+    if (options.verify) await verifyBlobFile(path, sha256);
     return path;
   }
 
   #check(sha256: string, actual: string): void {
-    if (actual !== sha256) {
-      throw new BlobCorruptError(
-        `Cannot use blob "${sha256}": its bytes hash to "${actual}" (changed on disk); ingest the post again`,
-      );
-    }
+    if (actual !== sha256) throw corrupt(sha256, actual);
   }
 
   async #tempBeside(final: string): Promise<string> {
@@ -171,6 +162,20 @@ export class FileBlobStore implements BlobStore {
     }
     await syncDir(dirname(final));
   }
+}
+
+const corrupt = (sha256: string, actual: string) =>
+  new BlobCorruptError(
+    `Cannot use blob "${sha256}": its bytes hash to "${actual}" (changed on disk); ingest the post again`,
+  );
+
+/** Checks that the file at `path` still hashes to `sha256` (its blob name); throws BlobCorruptError if not. */
+export async function verifyBlobFile(path: string, sha256: string): Promise<void> {
+  const hash = createHash("sha256");
+  const file = await Deno.open(path, { read: true });
+  for await (const chunk of file.readable) hash.update(chunk);
+  const actual = hash.digest("hex");
+  if (actual !== sha256) throw corrupt(sha256, actual);
 }
 
 /** Flushes a folder's entries (a rename into it) to disk; a no-op where folders cannot be opened. */

@@ -252,18 +252,21 @@ export async function train(
     const registry = new ModelRegistry(settings.modelsDir);
     const version = newModelVersion();
     const path = registry.pathOf(version);
+    const staged = await registry.stage(version);
     const encoders = {
       text: `text-ngrams@${fitted.ngrams.version}`,
       image: encoderId(encoder),
       video: `${encoderId(encoder)}+frames${config.video.frames}`,
     };
-    await saveFusionModel(result.model, path, {
+    await saveFusionModel(result.model, staged, {
       tags,
       thresholds: tuned.perTag,
       encoders,
       metadataTransform: fitted.metadata as never,
     });
-    await saveFitted(path, fitted);
+    await saveFitted(staged, fitted);
+    await registry.commit(version, staged);
+    await registry.reconcile(store.db); // a crash during an earlier promotion
     const current = await registry.current();
     const currentScore = current
       ? await scoreCurrent(
@@ -281,13 +284,12 @@ export async function train(
       force: options.force,
       tolerance: options.tolerance,
     });
-    if (decision.promote) await registry.setCurrent(version);
     await store.db.query(
       `insert into models (version, run_id, status, metrics, path) values ($1, $2, $3, $4::jsonb, $5)`,
       [
         version,
         runId,
-        decision.promote ? "current" : "candidate",
+        "candidate",
         JSON.stringify({
           weighted_f05: metrics.weighted_f05,
           macro_f1: metrics.macro_f1,
@@ -296,12 +298,7 @@ export async function train(
         path,
       ],
     );
-    if (decision.promote) {
-      await store.db.query(
-        "update models set status = 'retired' where status = 'current' and version <> $1",
-        [version],
-      );
-    }
+    if (decision.promote) await registry.promote(store.db, version);
     const parameters = result.model.network.countParams();
     result.model.network.dispose();
 
