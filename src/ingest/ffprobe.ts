@@ -136,7 +136,16 @@ export async function ffprobeJson(path: string, options: ProbeOptions = {}): Pro
   if (out.killed === "output") {
     throw new Error(`Cannot probe "${path}": ffprobe wrote more than its output cap`);
   }
-  if (out.code !== 0) throw new Error(lastErrorLines(out.stderr) || `ffprobe exited with code ${out.code}`);
+  if (out.code !== 0) {
+    // ffprobe names the input by its path and its parsers by memory address: keep neither, so the same
+    // file gives the same message wherever it is stored.
+    const said = lastErrorLines(out.stderr).replaceAll(`file:${path}: `, "").replaceAll(
+      `file:${path}`,
+      "the file",
+    )
+      .replace(/ @ 0x[0-9a-f]+\]/g, "]");
+    throw new Error(said || `ffprobe exited with code ${out.code}`);
+  }
   let data: ProbeData;
   try {
     const parsed = JSON.parse(new TextDecoder().decode(out.stdout));

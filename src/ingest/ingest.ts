@@ -96,7 +96,20 @@ export async function ingest(
       options.concurrency ?? 4,
       (b) => toRecord(store, b.raw, b.id, options),
     );
-    const result = await insertOrSetAside(store, records);
+    const where = new Map(fresh.map((b) => [b.id, b.where]));
+    // A post's media failures are recorded in the transaction that stores it: a kill in between would
+    // leave the post stored (a duplicate on the rerun, never looked at again) and its failures unrecorded.
+    const mediaHolds = (r: PostRecord): QuarantineItem[] =>
+      r.media.filter((m) => m.error).map((m) => ({
+        stage: "ingest",
+        source: options.source,
+        runId,
+        item: r.id,
+        modality: m.kind,
+        reason: m.error!,
+        detail: { where: where.get(r.id) },
+      }));
+    const result = await insertOrSetAside(store, records, mediaHolds);
     const inserted = new Set(result.inserted);
     for (const [i, r] of records.entries()) {
       const refused = result.refused.get(r.id);
@@ -110,10 +123,8 @@ export async function ingest(
         if (m.blobSha256) s.media++;
         if (m.error) {
           s.mediaFailed++;
-          hold(
-            { item: fresh[i].id, modality: m.kind, reason: m.error, detail: { where: fresh[i].where } },
-            false,
-          );
+          const reason = m.error.replace(/".*?"/g, '"…"');
+          s.reasons[reason] = (s.reasons[reason] ?? 0) + 1;
         }
       }
     }
@@ -170,17 +181,24 @@ function labelProblem(post: RawPost): string | undefined {
 async function insertOrSetAside(
   store: Store,
   records: PostRecord[],
+  holdsOf: (r: PostRecord) => QuarantineItem[],
 ): Promise<InsertResult & { refused: Map<string, string> }> {
   const refused = new Map<string, string>();
+  const store1 = (rs: PostRecord[]) =>
+    store.db.transaction(async (tx) => {
+      const result = await insertPosts(tx, rs);
+      await quarantine(tx, rs.flatMap(holdsOf));
+      return result;
+    });
   try {
-    return { ...await insertPosts(store.db, records), refused };
+    return { ...await store1(records), refused };
   } catch (err) {
     if (!isDataError(err)) throw err;
   }
   const out: InsertResult = { inserted: [], duplicates: [] };
   for (const r of records) {
     try {
-      const one = await insertPosts(store.db, [r]);
+      const one = await store1([r]);
       out.inserted.push(...one.inserted);
       out.duplicates.push(...one.duplicates);
     } catch (err) {

@@ -38,6 +38,8 @@ export interface HostileOptions {
   good?: number;
   /** The end of the period the posts fall in. @default 2026-05-02T00:00:00Z */
   periodEnd?: Date;
+  /** Give each good post an image of its own (more work to encode, for kill tests). @default false */
+  distinctImages?: boolean;
 }
 
 function crc32(bytes: Uint8Array): number {
@@ -94,7 +96,8 @@ export async function buildHostileCorpus(options: HostileOptions = {}): Promise<
   const segment = await Deno.readFile(join(outside, "segment.ts"));
 
   // Good media.
-  for (let i = 0; i < 4; i++) {
+  const images = options.distinctImages ? good : 4;
+  for (let i = 0; i < Math.max(4, images); i++) {
     await sharp({
       create: { width: 24, height: 20, channels: 3, background: { r: 60 * i, g: 90, b: 200 - 40 * i } },
     })
@@ -149,7 +152,7 @@ export async function buildHostileCorpus(options: HostileOptions = {}): Promise<
   };
   const tags = ["film_tv_&_video", "arts_&_culture", "日本語", "news/politics"];
   for (let i = 0; i < good; i++) {
-    const media: unknown[] = [{ kind: "image", path: `media/ok-${i % 4}.png` }];
+    const media: unknown[] = [{ kind: "image", path: `media/ok-${i % Math.max(4, images)}.png` }];
     if (i % 5 === 0) media.push({ kind: "video", path: "media/ok.mp4" });
     row({
       id: `good-${i}`,
