@@ -11,6 +11,9 @@
  *   deno task bench gpu           the image encoder and the train benchmark on WebGPU (needs a GPU adapter)
  *   deno task bench infer         posts/s scored and written on PostgreSQL (cached features, and encoding first)
  *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL
+ *   deno task bench faults        the hostile corpus through ingest/preprocess/infer killed with SIGKILL at
+ *                                 random points (PostgreSQL and PGlite) against an uninterrupted run, and
+ *                                 malformed API requests: crashes, duplicates, losses, 5xx (targets 0)
  *   deno task bench all           every benchmark above except gpu
  *
  * Run them on a quiet machine: they measure this machine, not a test.
@@ -35,6 +38,7 @@ import { benchInfer } from "@/infer/bench_infer.ts";
 import { benchServe } from "@/server/bench_serve.ts";
 import { startCluster } from "../tests/support/postgres_cluster.ts";
 import { freshPglite, freshPostgres } from "../tests/support/db.ts";
+import { benchFaults } from "../bench/faults.ts";
 import { run, UsageError } from "./_cli.ts";
 
 type Figures = Record<string, unknown>;
@@ -96,6 +100,7 @@ const BENCHES: Record<string, (dataDir: string) => Promise<Figures>> = {
       await pg.db.close();
     }
   },
+  faults: async () => ({ ...await benchFaults() }),
   async serve() {
     const cluster = await startCluster();
     try {
