@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { inferWorld, PERIOD_END } from "@/infer/_test_world.ts";
 import { seededRng } from "@/trends/stats.ts";
+import { selectBackend } from "@/model/mod.ts";
 import type { Db } from "@/store/db.ts";
 import { openPostgres } from "@/store/_postgres.ts";
 import { openPglite } from "@/store/_pglite.ts";
@@ -44,6 +45,8 @@ export interface StageReport {
   duplicates: number;
   losses: number;
   rows: number;
+  /** Each killed attempt: when the kill was due, and how the job ended. */
+  attempts: { killAtS: number; code: number; killed: boolean; endedS: number; said?: string }[];
   /** A few of the differing rows, to say what went wrong. */
   differences?: { extra: string[]; missing: string[] };
 }
@@ -94,7 +97,9 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
   });
   const sides: Side[] = [];
   try {
-    // The model, trained once on the world's own labeled posts.
+    // The model, trained once on the world's own labeled posts (on the backend the jobs pick, set up
+    // first: a process that imported the wasm backend has it registered but not initialized).
+    await selectBackend({ backend: "auto" });
     const trainDb = await freshPglite();
     try {
       await world.model(await world.storeFor(trainDb));
@@ -126,10 +131,19 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
         duplicates: 0,
         losses: 0,
         rows: 0,
+        attempts: [],
       };
       for (let k = 0; k < kills; k++) {
         const delayMs = (0.15 + 0.8 * rand()) * seconds * 1000;
+        const t = performance.now();
         const r = await job(args[stage], b.env, delayMs);
+        report.attempts.push({
+          killAtS: Math.round(delayMs / 100) / 10,
+          code: r.code,
+          killed: r.killed,
+          endedS: Math.round((performance.now() - t) / 100) / 10,
+          ...(r.killed ? {} : { said: r.stderr.trim().split("\n").at(-1)?.slice(0, 200) }),
+        });
         if (r.killed) report.killsLanded++;
         else if (r.code !== 0 && r.code !== 75) report.crashes++;
       }
@@ -275,7 +289,8 @@ async function snapshot(stage: Stage, s: Side): Promise<Set<string>> {
       ingest: [
         "select 'post', id, platform, content_hash, coalesce(user_followers::text, '') from posts",
         "select 'media', post_id, position, coalesce(blob_sha256, ''), coalesce(error, '') from media",
-        "select 'label', post_id, tag_id::text, annotator from labels",
+        // Tags by name: a serial id advances in transactions a kill rolled back.
+        "select 'label', l.post_id, t.name, l.annotator from labels l join tags t on t.id = l.tag_id",
         "select 'q', item, modality from quarantine where stage = 'ingest'",
       ],
       preprocess: [
@@ -283,7 +298,8 @@ async function snapshot(stage: Stage, s: Side): Promise<Set<string>> {
         "select 'lang', id, coalesce(doc->>'lang_detected', '') from posts",
       ],
       infer: [
-        "select 'p', run_id, post_id, tag_id::text, probability::text, predicted::text from predictions",
+        `select 'p', p.run_id, p.post_id, t.name, p.probability::text, p.predicted::text
+         from predictions p join tags t on t.id = p.tag_id`,
         "select 'q', source, item, modality from quarantine where stage = 'infer'",
       ],
     };
