@@ -9,7 +9,7 @@ FROM node:20.20.2-bookworm-slim
 COPY --from=deno /deno /usr/local/bin/deno
 
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends ffmpeg=7:5.1.* fasttext=0.9.2* libturbojpeg0=1:2.1.5* \
+  && apt-get install -y --no-install-recommends ffmpeg=7:5.1.* libturbojpeg0=1:2.1.5* \
     tesseract-ocr=5.3.0* tesseract-ocr-eng=1:4.1.0* ca-certificates \
   && rm -rf /var/lib/apt/lists/*
 
@@ -21,6 +21,8 @@ ENV PATH=/app/node_modules/.bin:$PATH
 COPY deno.json ./
 COPY src ./src
 COPY scripts ./scripts
+# tools/models builds the MobileNetV2 graph into DATA_DIR on first use
+COPY tools ./tools
 COPY experiments ./experiments
 
 RUN useradd --create-home --uid 10001 tagger && mkdir -p /app/data /app/models && chown -R tagger /app/data /app/models

@@ -10,8 +10,10 @@
  *   class, 5xx answers (target 0).
  */
 import { createApp } from "@/server/app.ts";
-import { refreshAggregates, seedTrendData, syntheticTrendData } from "@/trends/mod.ts";
-import { seededRng } from "@/trends/stats.ts";
+import type { Settings } from "@/config/mod.ts";
+import { createRng } from "@/core/mod.ts";
+import { refreshAggregates } from "@/trends/mod.ts";
+import { seedTrendData, syntheticTrendData } from "../tests/support/trend_seed.ts";
 import { freshPglite, postgresAvailable } from "../tests/support/db.ts";
 import { type FaultReport, runFaults, STAGES } from "../tests/support/faults.ts";
 
@@ -38,6 +40,11 @@ interface ApiFigures {
   server_errors_5xx: number;
   /** The first few requests that got a 5xx, to fix. */
   examples_5xx: string[];
+}
+
+/** The `deno task bench faults` entry. */
+export function run(_settings: Settings): Promise<Record<string, unknown>> {
+  return benchFaults().then((f) => ({ ...f }));
 }
 
 export async function benchFaults(
@@ -134,7 +141,7 @@ export async function fuzzApi(requests: number, seed = 1): Promise<ApiFigures> {
     const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => ({ path, method, params: op.parameters ?? [] }))
     );
-    const rand = seededRng(seed);
+    const rand = createRng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
     const answers: Record<string, number> = {};
     const examples: string[] = [];

@@ -1,6 +1,6 @@
 /** The feature extras flags that preprocess and train share (so both build the same feature config). */
-import { type FeatureExtra, parseExtras, type Settings } from "@/config/settings.ts";
-import { DEFAULT_FEATURE_CONFIG, type FeatureConfig, withExtras } from "@/encode/feature_set.ts";
+import { type FeatureExtra, parseExtras, type Settings } from "@/config/mod.ts";
+import { DEFAULT_FEATURE_CONFIG, type FeatureConfig, withExtras } from "@/encode/mod.ts";
 import { UsageError } from "./_cli.ts";
 
 /** parseArgs options: `--extras ocr,objects` (default FEATURE_EXTRAS), `--ocr-langs eng+deu` (default OCR_LANGS). */

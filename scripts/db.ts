@@ -6,7 +6,7 @@
  *   deno task db export-wide data/processed/labels_wide.csv    the wide 0/1 label table for BI tools
  */
 import { parseArgs } from "node:util";
-import { loadSettings, redactUrl } from "@/config/settings.ts";
+import { loadSettings, redactUrl } from "@/config/mod.ts";
 import { exportLabelsWideCsv, LATEST_VERSION, openDb, schemaVersion } from "@/store/mod.ts";
 import { run, UsageError } from "./_cli.ts";
 

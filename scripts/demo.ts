@@ -10,10 +10,10 @@
  * come from the cache, and the model is retrained only when the labeled data changed.
  */
 import { parseArgs } from "node:util";
-import { loadSettings } from "@/config/settings.ts";
+import { loadSettings } from "@/config/mod.ts";
 import { openStore } from "@/store/mod.ts";
-import { latestModelTrainedOn } from "@/train/freshness.ts";
-import { trendSummary } from "@/trends/summary.ts";
+import { latestModelTrainedOn } from "@/train/mod.ts";
+import { trendSummary } from "@/trends/mod.ts";
 import { run } from "./_cli.ts";
 import { main as ingest } from "./ingest.ts";
 import { main as infer } from "./infer.ts";

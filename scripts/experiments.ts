@@ -6,8 +6,8 @@
  *   deno task experiments --json          the rows as JSON
  */
 import { parseArgs } from "node:util";
-import { loadSettings } from "@/config/settings.ts";
-import { comparisonRows, readManifests } from "@/train/manifest.ts";
+import { loadSettings } from "@/config/mod.ts";
+import { comparisonRows, readManifests } from "@/train/mod.ts";
 import { run } from "./_cli.ts";
 import { printTable } from "./_table.ts";
 

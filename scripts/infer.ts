@@ -18,11 +18,12 @@
  * 64 usage; 1 failed.
  */
 import { parseArgs } from "node:util";
-import { loadSettings } from "@/config/settings.ts";
+import { loadSettings } from "@/config/mod.ts";
 import { InferBusyError, type InferOptions, parseShard, runInference } from "@/infer/mod.ts";
 import { DatabaseUnavailableError, openStore } from "@/store/mod.ts";
 import { refreshAggregates } from "@/trends/mod.ts";
 import { EXIT, run, UsageError } from "./_cli.ts";
+import { ensureModels } from "./_models.ts";
 
 /** After writing, the trend aggregates of the period are rebuilt, so the dashboard reads fresh figures. */
 const trendsRefresh: InferOptions["afterWrite"] = async (db, period) => {
@@ -58,6 +59,7 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   const settings = loadSettings();
+  await ensureModels(settings);
   let store;
   try {
     store = await openStore(settings);

@@ -22,14 +22,18 @@
  * Prints fetched / stored / duplicates / quarantined; a rerun stores nothing twice.
  */
 import { parseArgs } from "node:util";
-import { loadSettings } from "@/config/settings.ts";
-import { ingest, type IngestSummary } from "@/ingest/ingest.ts";
-import { importLabels } from "@/ingest/labels_file.ts";
-import { openFileSource } from "@/ingest/sources.ts";
-import { openConnector } from "@/ingest/connector_source.ts";
-import { fileCursorStore } from "@/ingest/connector.ts";
+import { loadSettings } from "@/config/mod.ts";
+import {
+  DEFAULT_WINDOW,
+  fileCursorStore,
+  importLabels,
+  ingest,
+  type IngestSummary,
+  openConnector,
+  openFileSource,
+  windowStart,
+} from "@/ingest/mod.ts";
 import { join } from "node:path";
-import { DEFAULT_WINDOW, windowStart } from "@/ingest/window.ts";
 import { openStore } from "@/store/mod.ts";
 import { run, UsageError } from "./_cli.ts";
 import { progress } from "./_progress.ts";

@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadSettings } from "@/config/settings.ts";
+import { loadSettings } from "@/config/mod.ts";
 import { run, UsageError } from "./_cli.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");

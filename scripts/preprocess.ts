@@ -13,15 +13,14 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadSettings } from "@/config/settings.ts";
-import { createEncoder } from "@/encode/encoder.ts";
-import type { ImageEmbedder } from "@/encode/media_features.ts";
-import { precomputeFeatures } from "@/encode/feature_set.ts";
-import { windowStart } from "@/ingest/window.ts";
+import { loadSettings } from "@/config/mod.ts";
+import { createEncoder, precomputeFeatures } from "@/encode/mod.ts";
+import { windowStart } from "@/ingest/mod.ts";
 import { finishRun, openStore, quarantine, readDataset, startRun } from "@/store/mod.ts";
 import { run } from "./_cli.ts";
 import { EXTRAS_OPTIONS, featureConfigFromFlags } from "./_features.ts";
 import { progress } from "./_progress.ts";
+import { ensureModels } from "./_models.ts";
 
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -34,15 +33,16 @@ export async function main(args: string[]): Promise<number> {
     },
   });
   const settings = loadSettings();
+  await ensureModels(settings);
   const { config, extras } = featureConfigFromFlags(values, settings);
   const store = await openStore(settings);
   const t0 = performance.now();
   const runId = await startRun(store.db, "preprocess", { params: values });
   try {
     const posts = await readDataset(store.db, { since: windowStart(values.window!), source: values.source });
-    const encoder = await createEncoder(config.image.encoder, {
-      cacheDir: join(settings.dataDir, "cache", "encoders"),
-    }) as unknown as ImageEmbedder & { close(): Promise<void> };
+    const encoder = await createEncoder("image", config.image.encoder, {
+      cacheDir: settings.encoderCacheDir,
+    });
     let bar: ReturnType<typeof progress> | undefined;
     let ocrBar: ReturnType<typeof progress> | undefined;
     const s = await precomputeFeatures(posts, {

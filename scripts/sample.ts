@@ -15,7 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { generateSample, type SampleSummary } from "@/ingest/sample/mod.ts";
+import { generateSample, type SampleSummary } from "../tools/sample/mod.ts";
 
 const DEFAULTS = {
   posts: "3000", // posts to generate

@@ -11,9 +11,8 @@
  * The dashboard is at http://HOST:PORT/, the API docs at /api/docs. Stops on Ctrl-C.
  */
 import { parseArgs } from "node:util";
-import { loadSettings } from "@/config/settings.ts";
-import { createApp, defaultAllowedHosts, parseAllowedHosts } from "@/server/app.ts";
-
+import { loadSettings } from "@/config/mod.ts";
+import { createApp, defaultAllowedHosts, parseAllowedHosts } from "@/server/mod.ts";
 import { openDb } from "@/store/mod.ts";
 import { run, UsageError } from "./_cli.ts";
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the pipeline needs on a fresh Debian machine that has only Node/npm:
-#   bash scripts/setup.sh          npm packages (Deno comes with them), ffmpeg, fastText, libjpeg-turbo
+#   bash scripts/setup.sh          npm packages (Deno comes with them), ffmpeg, libjpeg-turbo
 #   bash scripts/setup.sh --test   also PostgreSQL, Chromium, Jupyter and Tesseract for the tests and notebooks
 # Safe to rerun: it installs only what is missing.
 set -euo pipefail
@@ -11,7 +11,6 @@ want_test=0
 
 apt_missing=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || apt_missing+=(ffmpeg)
-command -v fasttext >/dev/null || apt_missing+=(fasttext)
 # JPEGs decode twice as fast through the system's libjpeg-turbo (sharp is the fallback)
 compgen -G "/usr/lib/*/libturbojpeg.so.0" >/dev/null || apt_missing+=(libturbojpeg0)
 if ((want_test)); then

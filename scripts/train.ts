@@ -14,13 +14,13 @@
  *   0 3 * * 1  cd /srv/posttagger && { deno task train --check-drift; [ $? -eq 3 ] && deno task train; } >> data/logs/train.log 2>&1
  */
 import { parseArgs } from "node:util";
-import { loadSettings } from "@/config/settings.ts";
+import { loadSettings } from "@/config/mod.ts";
 import { openStore } from "@/store/mod.ts";
-import { train } from "@/train/train.ts";
-import { checkDrift } from "@/train/drift_check.ts";
+import { checkDrift, train } from "@/train/mod.ts";
 import { run, UsageError } from "./_cli.ts";
 import { EXTRAS_OPTIONS, featureConfigFromFlags } from "./_features.ts";
 import { progress } from "./_progress.ts";
+import { ensureModels } from "./_models.ts";
 
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -44,6 +44,7 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError(`unknown --backend "${values.backend}": use auto, wasm, webgpu, cpu or tensorflow`);
   }
   const settings = loadSettings();
+  if (!values["check-drift"]) await ensureModels(settings);
   const store = await openStore(settings);
   if (values["check-drift"]) {
     try {

@@ -7,8 +7,9 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { createApp } from "@/server/app.ts";
-import { refreshAggregates, seedTrendData, syntheticTrendData } from "@/trends/mod.ts";
+import { createApp } from "@/server/mod.ts";
+import { refreshAggregates } from "@/trends/mod.ts";
+import { seedTrendData, syntheticTrendData } from "./support/trend_seed.ts";
 import { freshPglite } from "./support/db.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -9,7 +9,7 @@ import { precomputeFeatures } from "@/encode/feature_set.ts";
 import { ingest } from "@/ingest/ingest.ts";
 import { readJsonlPosts } from "@/ingest/jsonl.ts";
 import { runInference } from "@/infer/mod.ts";
-import { inferWorld, PERIOD_END } from "@/infer/_test_world.ts";
+import { inferWorld, PERIOD_END } from "./support/infer_world.ts";
 import { readDataset } from "@/store/mod.ts";
 import { dbTest } from "./support/db.ts";
 import { buildHostileCorpus, filesContaining } from "./support/hostile_corpus.ts";

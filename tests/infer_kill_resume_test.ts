@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { runInference } from "@/infer/mod.ts";
-import { inferWorld, PERIOD_END } from "@/infer/_test_world.ts";
+import { inferWorld, PERIOD_END } from "./support/infer_world.ts";
 import { freshPostgres, postgresAvailable } from "./support/db.ts";
 
 const ARGS = ["--since", "1d", "--until", PERIOD_END.toISOString(), "--sample", "1000", "--seed", "5"];
@@ -25,6 +25,7 @@ Deno.test({
         DATABASE_URL: pg.url,
         DATA_DIR: world.settings.dataDir,
         MODELS_DIR: world.settings.modelsDir,
+        ENCODER_CACHE_DIR: world.settings.encoderCacheDir,
         ANON_SECRET: "k".repeat(40),
       };
       const infer = (extra: string[], stdout: "piped" | "null" = "null") =>

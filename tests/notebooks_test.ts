@@ -6,12 +6,11 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { loadSettings } from "@/config/settings.ts";
-import { ingest } from "@/ingest/ingest.ts";
-import { readJsonlPosts } from "@/ingest/jsonl.ts";
-import { generateSample } from "@/ingest/sample/mod.ts";
+import { loadSettings } from "@/config/mod.ts";
+import { ingest, readJsonlPosts } from "@/ingest/mod.ts";
+import { generateSample } from "../tools/sample/mod.ts";
 import { openStore } from "@/store/mod.ts";
-import { type Manifest, writeManifest } from "@/train/manifest.ts";
+import { type Manifest, writeManifest } from "@/train/mod.ts";
 
 const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const NOTEBOOKS = ["01-explore.ipynb", "02-label.ipynb", "03-evaluate.ipynb"];

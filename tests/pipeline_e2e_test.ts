@@ -6,20 +6,21 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadSettings } from "@/config/settings.ts";
-import { createEncoder } from "@/encode/encoder.ts";
-import { assembleFeatures, loadFitted, precomputeFeatures, prepareTexts } from "@/encode/feature_set.ts";
-import type { ImageEmbedder } from "@/encode/media_features.ts";
-import { ingest } from "@/ingest/ingest.ts";
-import { readJsonlPosts } from "@/ingest/jsonl.ts";
-import { generateSample } from "@/ingest/sample/mod.ts";
+import { loadSettings } from "@/config/mod.ts";
+import {
+  assembleFeatures,
+  createEncoder,
+  loadFitted,
+  precomputeFeatures,
+  prepareTexts,
+} from "@/encode/mod.ts";
+import { ingest, readJsonlPosts } from "@/ingest/mod.ts";
 import { loadFusionModel, predict } from "@/model/mod.ts";
 import { createAnonymizer, FileBlobStore, readDataset, type Store } from "@/store/mod.ts";
-import { readManifests } from "@/train/manifest.ts";
-import { ModelRegistry } from "@/train/registry.ts";
-import { train } from "@/train/train.ts";
-import { checkDrift } from "@/train/drift_check.ts";
+import { checkDrift, ModelRegistry, readManifests, train } from "@/train/mod.ts";
+import { generateSample } from "../tools/sample/mod.ts";
 import { freshPglite } from "./support/db.ts";
+import { testEncoderCache } from "./support/encoders.ts";
 
 Deno.test({
   name:
@@ -28,7 +29,11 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "pipeline-e2e-" });
-    const settings = loadSettings({ POSTTAGGER_ROOT: root, ANON_SECRET: "e".repeat(40) });
+    const settings = loadSettings({
+      POSTTAGGER_ROOT: root,
+      ANON_SECRET: "e".repeat(40),
+      ENCODER_CACHE_DIR: await testEncoderCache(),
+    });
     const sampleDir = join(root, "raw", "sample");
     await generateSample(sampleDir, { posts: 160, seed: 11 });
     // Plant bad media: a corrupt JPEG and an empty video on two extra posts.
@@ -70,9 +75,9 @@ Deno.test({
       assert.equal(ing.stored, 162);
 
       const posts = await readDataset(db);
-      const encoder = await createEncoder("mobilenet-v2", {
-        cacheDir: join(root, "data", "cache", "encoders"),
-      }) as unknown as ImageEmbedder & { close(): Promise<void> };
+      const encoder = await createEncoder("image", "mobilenet-v2", {
+        cacheDir: settings.encoderCacheDir,
+      });
       const ctx = { blobs: store.blobs, cacheRoot: join(root, "data", "features"), imageEncoder: encoder };
       const first = await precomputeFeatures(posts, ctx);
       const badIds = new Set([
@@ -124,9 +129,9 @@ Deno.test({
       const { model, meta } = await loadFusionModel(b.manifest.model.path);
       assert.deepEqual(meta.tags, b.manifest.tags);
       const fitted = await loadFitted(b.manifest.model.path);
-      const enc2 = await createEncoder("mobilenet-v2", {
-        cacheDir: join(root, "data", "cache", "encoders"),
-      }) as unknown as ImageEmbedder & { close(): Promise<void> };
+      const enc2 = await createEncoder("image", "mobilenet-v2", {
+        cacheDir: settings.encoderCacheDir,
+      });
       const some = posts.slice(0, 20);
       const feats = await assembleFeatures(some, await prepareTexts(some), fitted, {
         ...ctx,

@@ -1,12 +1,13 @@
 /**
  * The test command: starts one throwaway PostgreSQL cluster for the whole run (when its binaries are
- * installed; required in CI), prepares the PGlite template, runs `deno test`, removes the cluster, and
- * ends with the line `N passed, M failed`.
+ * installed; required in CI), prepares the PGlite template and the image encoder's graph, runs
+ * `deno test`, removes the cluster, and ends with the line `N passed, M failed`.
  *
  *   deno task test [extra deno test args, e.g. a path or --filter NAME]
  */
 import { pgliteTemplate, postgresAvailable } from "./support/db.ts";
 import { startCluster } from "./support/postgres_cluster.ts";
+import { testEncoderCache } from "./support/encoders.ts";
 
 export async function main(args: string[]): Promise<number> {
   const env: Record<string, string> = {};
@@ -23,6 +24,7 @@ export async function main(args: string[]): Promise<number> {
     console.log("PostgreSQL not installed: the [postgres] tests are skipped (they run in CI)");
   }
   await pgliteTemplate();
+  await testEncoderCache(); // once here, not in each test process
   let passed = 0, failed = 0, code = 1;
   try {
     const child = new Deno.Command(Deno.execPath(), {

@@ -23,6 +23,16 @@ export interface Settings {
   /** Experiment runs (`experiments/runs/<run-id>/manifest.json`). */
   runsDir: string;
   /**
+   * Built encoder files, e.g. the MobileNetV2 .onnx graph (`deno task models build` writes them);
+   * `ENCODER_CACHE_DIR` shares one folder between data folders. @default DATA_DIR/cache/encoders
+   */
+  encoderCacheDir: string;
+  /**
+   * JPEG decoding: `"auto"` takes the system libjpeg-turbo for plain JPEGs when it is installed (twice as
+   * fast), `"sharp"` decodes everything with sharp (`POSTTAGGER_JPEG_DECODER=sharp`). @default "auto"
+   */
+  jpegDecoder: "auto" | "sharp";
+  /**
    * Extras preprocessing and training turn on (`FEATURE_EXTRAS=ocr,objects`); none by default, as each
    * costs time per image. Inference always uses those the model was trained with. @default []
    */
@@ -54,10 +64,17 @@ export function loadSettings(env: Record<string, string | undefined> = Deno.env.
     anonSecret: env.ANON_SECRET || undefined,
     modelsDir: resolve(root, env.MODELS_DIR ?? "models"),
     runsDir: resolve(root, env.RUNS_DIR ?? join("experiments", "runs")),
+    encoderCacheDir: env.ENCODER_CACHE_DIR ? resolve(root, env.ENCODER_CACHE_DIR) : encoderCacheDir(dataDir),
+    jpegDecoder: env.POSTTAGGER_JPEG_DECODER === "sharp" ? "sharp" : "auto",
     extras: parseExtras(env.FEATURE_EXTRAS ?? ""),
     // English: the pack CI installs (tesseract-ocr-eng).
     ocrLangs: (env.OCR_LANGS || "eng").split(/[+,\s]+/).filter((l) => l.length > 0),
   };
+}
+
+/** Where built encoder files live under a data folder. */
+export function encoderCacheDir(dataDir: string): string {
+  return join(dataDir, "cache", "encoders");
 }
 
 /** Reads a comma-separated list of extras (`"ocr,objects"`); unknown names fail. */

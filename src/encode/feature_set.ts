@@ -17,20 +17,19 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { FeatureCache } from "@/features/cache.ts";
-import { featureKey } from "@/features/key.ts";
-import type { FeatureExtra } from "@/config/settings.ts";
-import type { RawPost } from "@/ingest/raw_post.ts";
+import { FeatureCache, featureKey } from "@/features/mod.ts";
+import type { FeatureExtra } from "@/config/mod.ts";
+import type { RawPost } from "@/ingest/mod.ts";
 import {
   applyMetadataTransform,
   DEFAULT_METADATA_SPEC,
   fitMetadataTransform,
+  loadLanguageIdentifier,
   type MetadataSpec,
   type MetadataTransform,
+  normalizeText,
   postMetadataRow,
-} from "@/preprocess/metadata.ts";
-import { loadLanguageIdentifier } from "@/preprocess/language.ts";
-import { normalizeText } from "@/preprocess/text.ts";
+} from "@/preprocess/mod.ts";
 import type { BlobStore, DatasetPost } from "@/store/mod.ts";
 import {
   embedImages,
@@ -51,14 +50,14 @@ import {
   ocrImages,
   type OcrRunOptions,
   resolveOcrConfig,
-} from "./ocr.ts";
+} from "./extras/ocr.ts";
 import {
   TEXT_NGRAMS_ID,
   TEXT_NGRAMS_VERSION,
   TextNgramsEncoder,
   type TextNgramsOptions,
   type TextNgramsState,
-} from "./text_ngrams.ts";
+} from "./text/ngrams.ts";
 
 export interface FeatureConfig {
   text: {
@@ -391,7 +390,7 @@ async function embedPostMedia(
   // The objects extra: a wrapped encoder with its own id, so its rows live in their own cache. Imported
   // only when on: loading tfjs-backend-wasm registers it as tfjs's preferred backend process-wide.
   const objects = config.extras?.objects
-    ? (await import("./objects.ts")).withObjectScores(ctx.imageEncoder)
+    ? (await import("./extras/objects.ts")).withObjectScores(ctx.imageEncoder)
     : undefined;
   const encoder = objects ?? ctx.imageEncoder;
   const dim = encoder.dim;

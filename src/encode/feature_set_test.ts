@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
-import { FileBlobStore } from "@/store/blobs.ts";
-import type { DatasetMedia, DatasetPost } from "@/store/dataset.ts";
+import { type DatasetMedia, type DatasetPost, FileBlobStore } from "@/store/mod.ts";
 import {
   assembleFeatures,
   DEFAULT_FEATURE_CONFIG,
@@ -13,7 +12,7 @@ import {
   withExtras,
 } from "./feature_set.ts";
 import type { ImageEmbedder } from "./media_features.ts";
-import { IMAGE_TEXT_MARKER } from "./ocr.ts";
+import { IMAGE_TEXT_MARKER } from "./extras/ocr.ts";
 
 async function png(text: string): Promise<Uint8Array> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="520" height="150">` +

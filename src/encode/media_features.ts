@@ -5,19 +5,23 @@
  * scene-change rate). A file that cannot be decoded comes back as an InputDataError, for the caller to
  * quarantine; the post keeps its other modalities.
  */
-import { FeatureCache } from "@/features/cache.ts";
-import { featureKey } from "@/features/key.ts";
-import { InputDataError } from "@/preprocess/errors.ts";
-import { decodeRgb } from "@/preprocess/image.ts";
-import { sampleVideoFrames, VIDEO_FACT_NAMES, videoFacts, videoFactsVector } from "@/preprocess/video.ts";
-import { BlobCorruptError, verifyBlobFile } from "@/store/blobs.ts";
+import { FeatureCache, featureKey } from "@/features/mod.ts";
+import {
+  decodeRgb,
+  InputDataError,
+  sampleVideoFrames,
+  VIDEO_FACT_NAMES,
+  videoFacts,
+  videoFactsVector,
+} from "@/preprocess/mod.ts";
+import { BlobCorruptError, verifyBlobFile } from "@/store/mod.ts";
+import type { RgbImage } from "@/core/mod.ts";
+import type { Encoder } from "./encoder.ts";
 
-/** What these functions need of an image encoder (the registry's Encoder<"image"> fits). */
-export interface ImageEmbedder {
-  readonly id: string;
-  readonly version: string;
-  readonly dim: number;
-  encode(batch: { data: Uint8Array; width: number; height: number; channels: 3 }[]): Promise<Float32Array[]>;
+/** What the media features need of an image encoder: any `Encoder<"image">` is one. */
+export interface ImageEmbedder extends Pick<Encoder<"image">, "id" | "version" | "dim"> {
+  /** Embeds decoded frames (the media features decode and resize first). */
+  encode(batch: RgbImage[]): Promise<Float32Array[]>;
 }
 
 export interface MediaRef {

@@ -22,7 +22,7 @@ import {
   vectorFromArray,
 } from "apache-arrow";
 import { join } from "node:path";
-import { syncDir } from "@/store/blobs.ts";
+import { syncDir } from "@/store/mod.ts";
 
 export interface FeatureRow {
   key: string;

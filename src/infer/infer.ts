@@ -16,14 +16,18 @@
  *   The summary adds up: sampled = scored + quarantined.
  */
 import { join } from "node:path";
-import type { Settings } from "@/config/settings.ts";
-import { createEncoder } from "@/encode/encoder.ts";
-import { assembleFeatures, CacheShelf, loadFitted, prepareTexts } from "@/encode/feature_set.ts";
-import type { ImageEmbedder } from "@/encode/media_features.ts";
+import type { Settings } from "@/config/mod.ts";
+import {
+  assembleFeatures,
+  CacheShelf,
+  createEncoder,
+  type ImageEmbedder,
+  loadFitted,
+  prepareTexts,
+} from "@/encode/mod.ts";
 import { type BackendRequest, loadFusionModel, predict, selectBackend } from "@/model/mod.ts";
 import { type CopyValue, type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
-import { codeVersion } from "@/train/code_version.ts";
-import { ModelRegistry } from "@/train/registry.ts";
+import { codeVersion, ModelRegistry } from "@/train/mod.ts";
 import { claimShard } from "./claim.ts";
 import { readPostsById } from "./_posts.ts";
 import { inferPeriod, type Period } from "./period.ts";
@@ -104,13 +108,13 @@ export async function runInference(
   const backend = await selectBackend({ backend: options.backend ?? "auto" });
   const fitted = await loadFitted(path);
   const { model, meta } = await loadFusionModel(path);
-  const own = options.imageEncoder ? undefined : await createEncoder(fitted.config.image.encoder, {
-    cacheDir: join(settings.dataDir, "cache", "encoders"),
+  const own = options.imageEncoder ? undefined : await createEncoder("image", fitted.config.image.encoder, {
+    cacheDir: settings.encoderCacheDir,
   }).catch((err) => {
     model.network.dispose();
     throw err;
   });
-  const encoder = options.imageEncoder ?? own as unknown as ImageEmbedder;
+  const encoder: ImageEmbedder = options.imageEncoder ?? own!;
   const dispose = async () => {
     model.network.dispose();
     await own?.close();

@@ -4,7 +4,7 @@ import type { Db } from "@/store/mod.ts";
 import { claimShard, InferBusyError } from "./claim.ts";
 import { type InferOptions, runInference } from "./infer.ts";
 import { inferRunId } from "./sample.ts";
-import { inferWorld, PERIOD_END } from "./_test_world.ts";
+import { inferWorld, PERIOD_END } from "../../tests/support/infer_world.ts";
 
 const world = await inferWorld();
 globalThis.addEventListener("unload", () => {

@@ -2,7 +2,7 @@
  * What the corpus holds, counted in the database: posts by modality mix, language, platform and month,
  * and how often each tag is given. The explore notebook shows these; the queries read the store only.
  */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 
 /** One bucket of a count: a key ("text+image", "de", "2026-03" ...) and how many posts fall in it. */
 export interface Count {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
-import { insertPosts, type PostRecord } from "@/store/posts.ts";
+import { insertPosts, type PostRecord } from "@/store/mod.ts";
 import { corpusStats } from "./corpus_stats.ts";
 
 function post(id: string, overrides: Partial<PostRecord> = {}): PostRecord {

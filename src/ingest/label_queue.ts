@@ -3,9 +3,14 @@
  * scored them), record an annotator's labels with the time, import a CSV of labels keyed by stored post id,
  * and measure how far two annotators agree (Cohen's kappa per tag).
  */
-import { existingPostIds, insertLabels, type LabelRow } from "@/store/posts.ts";
-import { type DatasetPost, readDataset } from "@/store/dataset.ts";
-import type { Db } from "@/store/db.ts";
+import {
+  type DatasetPost,
+  type Db,
+  existingPostIds,
+  insertLabels,
+  type LabelRow,
+  readDataset,
+} from "@/store/mod.ts";
 import { parseCsv, readLines } from "./_csv_parse.ts";
 
 /** A tag the model predicted for a post, with its probability. */

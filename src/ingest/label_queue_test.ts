@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { dbTest } from "../../tests/support/db.ts";
-import { insertPosts, type PostRecord } from "@/store/posts.ts";
-import { startRun } from "@/store/runs.ts";
-import { ensureTags } from "@/store/tags.ts";
-import type { Db } from "@/store/db.ts";
+import { type Db, ensureTags, insertPosts, type PostRecord, startRun } from "@/store/mod.ts";
 import {
   agreementByTag,
   annotatorAgreement,

@@ -1,10 +1,5 @@
 /** Configuration of the fusion network: input sizes per modality, layer sizes, seed. */
-
-/** The modalities in the fixed order used by the presence mask. */
-export const MODALITIES = ["text", "image", "video", "metadata"] as const;
-
-/** One modality of a post. */
-export type Modality = typeof MODALITIES[number];
+import { MODALITIES, type Modality } from "@/core/mod.ts";
 
 /** Activation applied after each hidden dense layer. */
 export type Activation = "relu" | "elu" | "tanh" | "swish";

@@ -1,6 +1,7 @@
 /** The plain typed-array data the fusion model trains and predicts on, and how batches are cut from it. */
 import * as tf from "@tensorflow/tfjs";
-import { type FusionConfig, hasModality, MODALITIES, type Modality } from "./config.ts";
+import { MODALITIES, type Modality } from "@/core/mod.ts";
+import { type FusionConfig, hasModality } from "./config.ts";
 import { uploadFloat32 } from "./gpu_upload.ts";
 import { MASK_INPUT, ROWS_INPUT_SUFFIX } from "./network.ts";
 

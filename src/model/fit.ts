@@ -3,14 +3,8 @@
  * early stopping on the validation loss with the best weights restored.
  */
 import * as tf from "@tensorflow/tfjs";
-import { createRng, shuffleInPlace } from "./_rng.ts";
-import {
-  type FusionConfig,
-  type FusionConfigInput,
-  hasModality,
-  MODALITIES,
-  resolveFusionConfig,
-} from "./config.ts";
+import { createRng, MODALITIES, shuffleInPlace } from "@/core/mod.ts";
+import { type FusionConfig, type FusionConfigInput, hasModality, resolveFusionConfig } from "./config.ts";
 import { type Batcher, checkFusionData, createBatcher, type FusionData, maskRows } from "./data.ts";
 import { type PositiveWeighting, positiveWeights, weightedBceFromLogits } from "./loss.ts";
 import { dropModalities } from "./modality_dropout.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { selectBackend } from "./backend.ts";
 import { fit } from "./fit.ts";
 import { predict } from "./predict.ts";
-import { rocAuc, sliceData, syntheticData } from "./_synthetic.ts";
+import { rocAuc, sliceData, syntheticData } from "../../tests/support/synthetic_fusion.ts";
 
 await selectBackend({ backend: "wasm" });
 

@@ -20,8 +20,6 @@ export {
   DEFAULT_FUSION_CONFIG,
   type FusionConfig,
   type FusionConfigInput,
-  MODALITIES,
-  type Modality,
   resolveFusionConfig,
   type SparseTextConfig,
 } from "./config.ts";
@@ -44,4 +42,4 @@ export {
   saveFusionModel,
   type SaveOptions,
 } from "./save_load.ts";
-export { createRng, type Rng } from "./_rng.ts";
+export { uploadFloat32 } from "./gpu_upload.ts";

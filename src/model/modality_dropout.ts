@@ -1,6 +1,6 @@
 /** Modality dropout on presence masks: hides present modalities at random, never all of a sample's. */
-import { MODALITIES } from "./config.ts";
-import type { Rng } from "./_rng.ts";
+import { MODALITIES } from "@/core/mod.ts";
+import type { Rng } from "@/core/mod.ts";
 
 /** Options of `dropModalities`. */
 export interface ModalityDropoutOptions {

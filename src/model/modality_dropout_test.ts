@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createRng } from "./_rng.ts";
+import { createRng } from "@/core/mod.ts";
 import { dropModalities } from "./modality_dropout.ts";
 
 function rows(n: number, row: number[]): Uint8Array {

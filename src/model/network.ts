@@ -4,7 +4,8 @@
  * embedding bag of width K adds a linear text term to the logits (wide & deep).
  */
 import * as tf from "@tensorflow/tfjs";
-import { type FusionConfig, hasModality, MODALITIES } from "./config.ts";
+import { MODALITIES } from "@/core/mod.ts";
+import { type FusionConfig, hasModality } from "./config.ts";
 import { EmbeddingBag, FusionDense, PresenceGate, ScatterRows, SeededDropout } from "./layers.ts";
 
 /** Name of the presence-mask input; its columns follow `MODALITIES`. */

@@ -5,7 +5,7 @@ import { resolveFusionConfig } from "./config.ts";
 import type { FusionData } from "./data.ts";
 import { buildFusionNetwork } from "./network.ts";
 import { predict } from "./predict.ts";
-import { syntheticData } from "./_synthetic.ts";
+import { syntheticData } from "../../tests/support/synthetic_fusion.ts";
 
 await selectBackend({ backend: "wasm" });
 

@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { type FusionConfig, type Modality, resolveFusionConfig, type SparseTextConfig } from "./config.ts";
+import type { Modality } from "@/core/mod.ts";
+import { type FusionConfig, resolveFusionConfig, type SparseTextConfig } from "./config.ts";
 import "./layers.ts"; // registers the custom layers before deserialisation
 import type { FusionModel } from "./network.ts";
 

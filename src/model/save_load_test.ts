@@ -4,7 +4,7 @@ import { selectBackend } from "./backend.ts";
 import { fit } from "./fit.ts";
 import { predict } from "./predict.ts";
 import { loadFusionModel, saveFusionModel } from "./save_load.ts";
-import { syntheticData } from "./_synthetic.ts";
+import { syntheticData } from "../../tests/support/synthetic_fusion.ts";
 
 await selectBackend({ backend: "wasm" });
 

@@ -15,7 +15,7 @@ import {
   type ProbeData,
   runChild,
   VIDEO_DEMUXERS,
-} from "@/ingest/ffprobe.ts";
+} from "@/ingest/mod.ts";
 
 export { lastErrorLines, VIDEO_DEMUXERS };
 

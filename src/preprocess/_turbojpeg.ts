@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { loadSettings } from "@/config/mod.ts";
 
 const SYMBOLS = {
   tjInitDecompress: { parameters: [], result: "pointer" },
@@ -41,7 +42,7 @@ let library: Library | null | undefined;
 function open(): Library | null {
   if (library !== undefined) return library;
   library = null;
-  if (Deno.env.get("POSTTAGGER_JPEG_DECODER") === "sharp") return library;
+  if (loadSettings().jpegDecoder === "sharp") return library;
   for (const name of LIBRARY_NAMES) {
     try {
       library = Deno.dlopen(name, SYMBOLS);

@@ -6,9 +6,7 @@
  * `empty`, `missing`, `corrupt`, `truncated`, `unsupported_format`, `too_large`, `no_video_stream`,
  * `no_frames`. Other modules may add their own.
  */
-
-/** Which part of a post the bad data belongs to. */
-export type Modality = "text" | "image" | "video" | "metadata";
+import type { Modality } from "@/core/mod.ts";
 
 /** Details attached to an {@linkcode InputDataError}. */
 export interface InputDataErrorOptions {

@@ -14,57 +14,13 @@
  * @module
  */
 import sharp, { type OutputInfo, type Sharp } from "sharp";
+import type { ImageSource, RgbImage } from "@/core/mod.ts";
 import { InputDataError } from "./errors.ts";
 import { mapOrdered } from "./_pool.ts";
 import { decodeJpegScaled, type ScaledJpeg } from "./_turbojpeg.ts";
+import { type ImageSpec, normalizeRgb } from "./image/normalize.ts";
 
-/** Tensor layout of one image: channels last (`nhwc`, tfjs) or channels first (`nchw`, PyTorch/ONNX). */
-export type Layout = "nhwc" | "nchw";
-
-/** An encoder's input contract: `value = (pixel * scale - mean[c]) / std[c]`, pixel in 0..255. */
-export interface ImageSpec {
-  /** Output side in pixels (square). */
-  size: number;
-  layout: Layout;
-  /** Per-channel mean, RGB order, subtracted after scaling. */
-  mean: readonly [number, number, number];
-  /** Per-channel standard deviation, RGB order. */
-  std: readonly [number, number, number];
-  /** Multiplier applied to the 0..255 pixel first, usually 1/255. */
-  scale: number;
-}
-
-function frozen(spec: ImageSpec): Readonly<ImageSpec> {
-  return Object.freeze(spec);
-}
-
-/** ImageNet statistics (torchvision, most ONNX vision encoders), 224 x 224, NHWC. */
-export const IMAGENET_NORM: Readonly<ImageSpec> = frozen({
-  size: 224,
-  layout: "nhwc",
-  mean: [0.485, 0.456, 0.406],
-  std: [0.229, 0.224, 0.225],
-  scale: 1 / 255,
-});
-
-/** Pixels in [0, 1], 224 x 224, NHWC: what the nsfwjs MobileNetV2 expects. */
-export const UNIT_RANGE: Readonly<ImageSpec> = frozen({
-  size: 224,
-  layout: "nhwc",
-  mean: [0, 0, 0],
-  std: [1, 1, 1],
-  scale: 1 / 255,
-});
-
-/** Image bytes, or a path to an image file. */
-export type ImageSource = Uint8Array | string;
-
-/** A decoded image: `height * width * 3` uint8 values, RGB, row-major (HWC). */
-export interface RgbImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
+export { IMAGENET_NORM, type ImageSpec, type Layout, normalizeRgb, UNIT_RANGE } from "./image/normalize.ts";
 
 /** Options shared by the decoding functions. */
 export interface DecodeOptions {
@@ -278,6 +234,7 @@ function toRgbImage(data: Uint8Array, info: OutputInfo, name: string): RgbImage 
     data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     width: info.width,
     height: info.height,
+    channels: 3,
   };
 }
 
@@ -285,56 +242,6 @@ function checkSize(size: number): void {
   if (!Number.isInteger(size) || size < 1) {
     throw new RangeError(`Cannot resize image: size must be a positive integer, got "${size}"`);
   }
-}
-
-const lutCache = new WeakMap<Readonly<ImageSpec>, Float32Array[]>();
-
-function channelLuts(spec: Readonly<ImageSpec>): Float32Array[] {
-  let luts = lutCache.get(spec);
-  if (luts === undefined) {
-    luts = [0, 1, 2].map((c) => {
-      if (!(spec.std[c] > 0)) {
-        throw new RangeError(`Cannot normalize image: std[${c}] must be positive, got "${spec.std[c]}"`);
-      }
-      const lut = new Float32Array(256);
-      for (let p = 0; p < 256; p++) lut[p] = (p * spec.scale - spec.mean[c]) / spec.std[c];
-      return lut;
-    });
-    lutCache.set(spec, luts);
-  }
-  return luts;
-}
-
-/**
- * Normalizes an RGB image into a Float32Array of `height * width * 3` values in `spec.layout`:
- * `(pixel * scale - mean[c]) / std[c]`. Pure; the image may be any size (`spec.size` is not checked).
- */
-export function normalizeRgb(image: RgbImage, spec: Readonly<ImageSpec>): Float32Array {
-  const [r, g, b] = channelLuts(spec);
-  const { data } = image;
-  const plane = image.width * image.height;
-  if (data.length !== plane * 3) {
-    throw new RangeError(
-      `Cannot normalize image: expected "${
-        plane * 3
-      }" values for ${image.width}x${image.height}x3, got "${data.length}"`,
-    );
-  }
-  const out = new Float32Array(plane * 3);
-  if (spec.layout === "nhwc") {
-    for (let i = 0; i < plane * 3; i += 3) {
-      out[i] = r[data[i]];
-      out[i + 1] = g[data[i + 1]];
-      out[i + 2] = b[data[i + 2]];
-    }
-  } else {
-    for (let i = 0, j = 0; i < plane; i++, j += 3) {
-      out[i] = r[data[j]];
-      out[plane + i] = g[data[j + 1]];
-      out[2 * plane + i] = b[data[j + 2]];
-    }
-  }
-  return out;
 }
 
 /** Decodes, resizes, crops and normalizes one image for an encoder with input contract `spec`. */
@@ -346,8 +253,8 @@ export async function preprocessImage(
   return normalizeRgb(await decodeRgb(source, spec.size, options), spec);
 }
 
-/** One input of {@linkcode preprocessImages}. */
-export interface ImageInput {
+/** One input of {@linkcode preprocessImages}: an image file under the caller's key. */
+export interface KeyedImage {
   /** Caller's key (e.g. the post id); passed back with the result and put on errors. */
   id: string;
   source: ImageSource;
@@ -374,7 +281,7 @@ export interface PreprocessImagesOptions extends Omit<DecodeOptions, "name" | "p
  * `concurrency` images: inputs are pulled lazily from the (async) iterable.
  */
 export function preprocessImages(
-  inputs: Iterable<ImageInput> | AsyncIterable<ImageInput>,
+  inputs: Iterable<KeyedImage> | AsyncIterable<KeyedImage>,
   spec: Readonly<ImageSpec>,
   options: PreprocessImagesOptions = {},
 ): AsyncGenerator<ImageResult> {

@@ -3,10 +3,10 @@ import sharp, { type Sharp } from "sharp";
 import { InputDataError } from "./errors.ts";
 import {
   decodeRgb,
-  type ImageInput,
   IMAGENET_NORM,
   type ImageSpec,
   imageThumbnail,
+  type KeyedImage,
   normalizeRgb,
   preprocessImage,
   preprocessImages,
@@ -87,7 +87,7 @@ Deno.test("preprocessImage() puts channels last for nhwc and in planes for nchw"
 
 Deno.test("normalizeRgb() rejects data whose length does not match the size", () => {
   assert.throws(
-    () => normalizeRgb({ data: new Uint8Array(10), width: 2, height: 2 }, UNIT_RANGE),
+    () => normalizeRgb({ data: new Uint8Array(10), width: 2, height: 2, channels: 3 }, UNIT_RANGE),
     RangeError,
   );
 });
@@ -289,7 +289,7 @@ Deno.test("preprocessImages() keeps input order, sets bad images aside and pulls
   let pulled = 0;
   let consumed = 0;
   let maxAhead = 0;
-  async function* inputs(): AsyncGenerator<ImageInput> {
+  async function* inputs(): AsyncGenerator<KeyedImage> {
     for (let i = 0; i < good.length; i++) {
       pulled++;
       maxAhead = Math.max(maxAhead, pulled - consumed);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { defaultLanguageModelPath, languageIdText, loadLanguageIdentifier } from "./language.ts";
 import { normalizeText } from "./text.ts";
-import { LANGUAGE_SAMPLES } from "./bench_text.ts";
+import { LANGUAGE_SAMPLES } from "../../bench/_preprocess_text.ts";
 
 Deno.test("identify() names the language of sentences in many scripts", async (t) => {
   const lid = await loadLanguageIdentifier();

@@ -23,7 +23,7 @@
  * @module
  */
 
-import type { RawPost } from "../ingest/raw_post.ts";
+import type { RawPost } from "@/ingest/mod.ts";
 
 /** A value of one field in a row; `undefined`/`null` mean missing. */
 export type MetadataValue = number | string | boolean | Date | null | undefined;

@@ -10,7 +10,7 @@ import {
   type MetadataTransform,
   postMetadataRow,
 } from "./metadata.ts";
-import type { RawPost } from "../ingest/raw_post.ts";
+import type { RawPost } from "@/ingest/mod.ts";
 
 const SPEC: MetadataSpec = {
   scaling: "standard",

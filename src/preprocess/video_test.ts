@@ -1,6 +1,7 @@
+import { type RgbImage, textSeededRng } from "@/core/mod.ts";
 import assert from "node:assert/strict";
 import { InputDataError } from "./errors.ts";
-import { IMAGENET_NORM, normalizeRgb, resizeRgb, type RgbImage, UNIT_RANGE } from "./image.ts";
+import { IMAGENET_NORM, normalizeRgb, resizeRgb, UNIT_RANGE } from "./image.ts";
 import {
   decodeAllFrames,
   preprocessVideo,
@@ -9,7 +10,6 @@ import {
   sampleVideoFrames,
   scaledSize,
   sceneChangeRate,
-  seededRandom,
   VIDEO_FACT_NAMES,
   videoFactsVector,
 } from "./video.ts";
@@ -150,7 +150,7 @@ Deno.test("sampleFrameIndices() draws one index per stratum, reproducibly from t
     assert.ok(indices.every((index, i) => i === 0 || index >= indices[i - 1]));
   });
   await t.step("the PRNG is uniform enough", () => {
-    const random = seededRandom(7);
+    const random = textSeededRng(7);
     const draws = Array.from({ length: 10_000 }, random);
     const mean = draws.reduce((s, x) => s + x, 0) / draws.length;
     assert.ok(Math.abs(mean - 0.5) < 0.02, `mean ${mean}`);

@@ -4,8 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { zValidator } from "@hono/zod-validator";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { Db } from "@/store/db.ts";
-import { tagNameProblem } from "@/store/tags.ts";
+import { type Db, tagNameProblem } from "@/store/mod.ts";
 
 export interface RouteDeps {
   db: Db;

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { aggregatesGeneration, UnknownTagError } from "@/trends/mod.ts";
 import { type Operation, requireToken, ResponseCache, type RouteDeps } from "./_http.ts";
 import { loadAssets } from "./assets.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { dbTest, freshPglite } from "../../tests/support/db.ts";
-import type { Db } from "@/store/db.ts";
-import { LATEST_VERSION } from "@/store/migrate.ts";
-import { refreshAggregates, seedTrendData, syntheticTrendData } from "@/trends/mod.ts";
+import { type Db, LATEST_VERSION } from "@/store/mod.ts";
+import { refreshAggregates } from "@/trends/mod.ts";
+import { seedTrendData, syntheticTrendData } from "../../tests/support/trend_seed.ts";
 import { createApp } from "./app.ts";
 
 async function seeded(db: Db): Promise<void> {

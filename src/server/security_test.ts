@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { freshPglite, freshPostgres, postgresAvailable } from "../../tests/support/db.ts";
 import { openDb } from "@/store/mod.ts";
-import type { Db } from "@/store/db.ts";
-import { refreshAggregates, seedTrendData, syntheticTrendData } from "@/trends/mod.ts";
+import type { Db } from "@/store/mod.ts";
+import { refreshAggregates } from "@/trends/mod.ts";
+import { seedTrendData, syntheticTrendData } from "../../tests/support/trend_seed.ts";
 import { createApp } from "./app.ts";
 import { defaultAllowedHosts, isQueryTimeout, type ServerEvent } from "./_security.ts";
 

@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import { redactUrl } from "@/config/settings.ts";
+import { redactUrl } from "@/config/mod.ts";
 import { type CopyValue, DatabaseUnavailableError, type Db, type Row } from "./db.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;

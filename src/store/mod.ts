@@ -1,6 +1,6 @@
 /** The store: Postgres schema and queries (PGlite or PostgreSQL), the blob store, anonymized ids. */
 import { join } from "node:path";
-import type { Settings } from "@/config/settings.ts";
+import type { Settings } from "@/config/mod.ts";
 import { type Anonymizer, createAnonymizer, loadOrCreateSecret } from "./anon_id.ts";
 import { type BlobStore, FileBlobStore } from "./blobs.ts";
 import type { Db } from "./db.ts";
@@ -17,6 +17,11 @@ export * from "./runs.ts";
 export * from "./storable.ts";
 export * from "./tags.ts";
 export * from "./wide.ts";
+export * from "./dataset.ts";
+export { MIGRATIONS } from "./migrations.ts";
+// The engines themselves, for tests and tools that need a database of their own.
+export { openPglite } from "./_pglite.ts";
+export { openPostgres } from "./_postgres.ts";
 
 /** Everything a job needs to read and write: database, blobs, the anonymizer. */
 export interface Store {
@@ -32,4 +37,3 @@ export async function openStore(settings: Settings, options: OpenOptions = {}): 
   const db = await openDb(settings, options);
   return { db, blobs: new FileBlobStore(join(settings.dataDir, "blobs")), anon, close: () => db.close() };
 }
-export * from "./dataset.ts";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Settings } from "@/config/settings.ts";
+import type { Settings } from "@/config/mod.ts";
 import type { Db } from "./db.ts";
 import { migrate } from "./migrate.ts";
 import { openPglite } from "./_pglite.ts";

@@ -3,10 +3,10 @@
  * was trained on — PSI of each metadata feature, PSI of the tag mix (training labels vs recent
  * predictions), and the model's age.
  */
-import type { Settings } from "@/config/settings.ts";
-import { loadFitted, metadataRow } from "@/encode/feature_set.ts";
-import { windowStart } from "@/ingest/window.ts";
-import { applyMetadataTransform, featureNames } from "@/preprocess/metadata.ts";
+import type { Settings } from "@/config/mod.ts";
+import { loadFitted, metadataRow } from "@/encode/mod.ts";
+import { windowStart } from "@/ingest/mod.ts";
+import { applyMetadataTransform, featureNames } from "@/preprocess/mod.ts";
 import { type DatasetPost, readDataset, type Store } from "@/store/mod.ts";
 import { type DriftReport, driftVerdict, psi, psiOfShares } from "./drift.ts";
 import { readManifests } from "./manifest.ts";

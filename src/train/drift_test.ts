@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { driftVerdict, psi, psiOfShares } from "./drift.ts";
-import { mulberry32 } from "./split.ts";
+import { mulberry32 } from "@/core/mod.ts";
 
 Deno.test("psiOfShares() matches the formula computed by hand", () => {
   // (0.3-0.5)ln(0.3/0.5) + (0.7-0.5)ln(0.7/0.5) = 0.10217 + 0.06730 = 0.16946

@@ -1,7 +1,7 @@
 /** Whether retraining would change anything: the current model's manifest against today's labeled data. */
-import type { Settings } from "@/config/settings.ts";
+import type { Settings } from "@/config/mod.ts";
 import { type Db, readDataset } from "@/store/mod.ts";
-import { windowStart } from "@/ingest/window.ts";
+import { windowStart } from "@/ingest/mod.ts";
 import { readManifests, snapshotHash } from "./manifest.ts";
 import { ModelRegistry } from "./registry.ts";
 

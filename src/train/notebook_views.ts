@@ -5,10 +5,8 @@
  */
 import { Buffer } from "node:buffer";
 import sharp from "sharp";
-import { imageThumbnail } from "@/preprocess/image.ts";
-import { sampleVideoFrames } from "@/preprocess/video.ts";
-import type { BlobStore } from "@/store/blobs.ts";
-import type { DatasetMedia, DatasetPost } from "@/store/dataset.ts";
+import { imageThumbnail, sampleVideoFrames } from "@/preprocess/mod.ts";
+import type { BlobStore, DatasetMedia, DatasetPost } from "@/store/mod.ts";
 import type { Manifest, TagScore } from "./manifest.ts";
 
 export type Cell = string | number | boolean | null | undefined;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import sharp from "sharp";
-import { FileBlobStore } from "@/store/blobs.ts";
+import { FileBlobStore } from "@/store/mod.ts";
 import type { Manifest, TagScore } from "./manifest.ts";
 import {
   ablationBars,

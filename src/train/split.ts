@@ -4,6 +4,7 @@
  * random split would leak a trend's future into training. Posts without times (GoEmotions) use the
  * source's own split when it has one, else an iterative stratification by tag so rare tags reach every part.
  */
+import { mulberry32 } from "@/core/mod.ts";
 
 export type Part = "train" | "dev" | "test";
 
@@ -86,16 +87,4 @@ function stratified(
     for (const t of it.tags) want.set(`${part}:${t}`, want.get(`${part}:${t}`)! - 1);
   }
   return out;
-}
-
-/** A small seeded PRNG: same seed, same sequence. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -3,12 +3,11 @@
  * manifest → registry (promoted only when at least as good as the current model on the same test set).
  */
 import { join } from "node:path";
-import type { Settings } from "@/config/settings.ts";
-import { createEncoder } from "@/encode/encoder.ts";
-import type { ImageEmbedder } from "@/encode/media_features.ts";
+import type { Settings } from "@/config/mod.ts";
 import {
   type AssembledFeatures,
   assembleFeatures,
+  createEncoder,
   DEFAULT_FEATURE_CONFIG,
   type FeatureConfig,
   type FeatureProblem,
@@ -17,8 +16,8 @@ import {
   loadFitted,
   prepareTexts,
   saveFitted,
-} from "@/encode/feature_set.ts";
-import { windowStart } from "@/ingest/window.ts";
+} from "@/encode/mod.ts";
+import { windowStart } from "@/ingest/mod.ts";
 import {
   type BackendInfo,
   fit,
@@ -156,9 +155,9 @@ export async function train(
 
     step("assembling features (images and videos through the cache)");
     t = performance.now();
-    const encoder = await createEncoder(config.image.encoder, {
-      cacheDir: join(settings.dataDir, "cache", "encoders"),
-    }) as unknown as ImageEmbedder & { close(): Promise<void> };
+    const encoder = await createEncoder("image", config.image.encoder, {
+      cacheDir: settings.encoderCacheDir,
+    });
     let feats: AssembledFeatures;
     try {
       feats = await assembleFeatures(posts, texts, fitted, {
@@ -393,9 +392,9 @@ async function scoreCurrent(
     return undefined; // a model from before features.json: nothing to compare on
   }
   const { model, meta } = await loadFusionModel(path);
-  const encoder = await createEncoder(fitted.config.image.encoder, {
-    cacheDir: join(settings.dataDir, "cache", "encoders"),
-  }) as unknown as ImageEmbedder & { close(): Promise<void> };
+  const encoder = await createEncoder("image", fitted.config.image.encoder, {
+    cacheDir: settings.encoderCacheDir,
+  });
   try {
     const texts = await prepareTexts(testPosts, fitted.config, {
       blobs: store.blobs,

@@ -5,7 +5,7 @@
  * and 1 / posts (so a flat zero baseline does not divide by zero). Consecutive periods with
  * z >= threshold and at least `minCount` tagged posts form one burst.
  */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { addDays, filterSql, toDay, type TrendFilter } from "./_filter.ts";
 import { meanStd } from "./stats.ts";
 

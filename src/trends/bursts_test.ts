@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { addDays } from "./_filter.ts";
 import { detectBursts } from "./bursts.ts";
 import { refreshAggregates } from "./refresh.ts";
-import { type DaySpec, seedDays } from "./_fixture_test_util.ts";
+import { type DaySpec, seedDays } from "../../tests/support/trend_days.ts";
 
 const close = (a: number, b: number, eps = 1e-3) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
 

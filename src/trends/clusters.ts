@@ -4,9 +4,9 @@
  */
 import { UndirectedGraph } from "graphology";
 import louvainModule from "graphology-communities-louvain";
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { filterSql, type TrendFilter } from "./_filter.ts";
-import { seededRng } from "./stats.ts";
+import { mulberry32 } from "@/core/mod.ts";
 
 /** The part of the louvain module used here (its CommonJS typings do not resolve a default export). */
 interface Louvain {
@@ -93,7 +93,7 @@ export async function tagClusters(db: Db, options: ClusterOptions = {}): Promise
     const result = louvain.detailed(graph, {
       getEdgeWeight: "weight",
       resolution: options.resolution ?? 1,
-      rng: seededRng(options.seed ?? 42),
+      rng: mulberry32(options.seed ?? 42),
     });
     raw = result.communities;
     modularity = graph.size > 0 ? result.modularity : 0;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { tagClusters } from "./clusters.ts";
 import { refreshAggregates } from "./refresh.ts";
-import { seedTrendData } from "./seed.ts";
+import { seedTrendData } from "../../tests/support/trend_seed.ts";
 
 /** 10 posts: 3 {a,b}, 1 {a}, 3 {c,d}, 1 {c}, 1 {a,c}, 1 {}. */
 async function seed(db: Db) {

@@ -1,5 +1,5 @@
 /** Share of sampled posts carrying each tag, per day, week or month. */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { filterSql, type TrendFilter } from "./_filter.ts";
 
 export type Bucket = "day" | "week" | "month";

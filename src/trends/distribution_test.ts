@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { tagDistribution } from "./distribution.ts";
 import { refreshAggregates } from "./refresh.ts";
-import { seedDays } from "./_fixture_test_util.ts";
+import { seedDays } from "../../tests/support/trend_days.ts";
 
 async function seed(db: Db) {
   await seedDays(db, [

@@ -4,7 +4,7 @@
  * pooled two-proportion z-score, and an additively smoothed growth ratio. Tags are ranked by the
  * conservative growth: the current share's Wilson lower bound over the previous share's upper bound.
  */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { addDays, filterSql, toDay } from "./_filter.ts";
 import { type Interval, smoothedShare, twoProportionZ, wilsonInterval, Z95 } from "./stats.ts";
 

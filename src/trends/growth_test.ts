@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { tagGrowth } from "./growth.ts";
 import { refreshAggregates } from "./refresh.ts";
-import { seedDays } from "./_fixture_test_util.ts";
+import { seedDays } from "../../tests/support/trend_days.ts";
 import { twoProportionZ, wilsonInterval } from "./stats.ts";
 
 const close = (a: number, b: number, eps = 1e-4) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);

@@ -8,5 +8,4 @@ export * from "./clusters.ts";
 export * from "./top_posts.ts";
 export * from "./tags.ts";
 export * from "./stats.ts";
-export * from "./seed.ts";
 export * from "./summary.ts";

@@ -3,7 +3,7 @@
  * latest prediction of each post: a post scored by several runs counts once, with the newest run's
  * prediction (runs that failed are ignored). The inference job calls this right after writing predictions.
  */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { toDay } from "./_filter.ts";
 
 export interface RefreshOptions {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { refreshAggregates } from "./refresh.ts";
-import { seedTrendData } from "./seed.ts";
+import { seedTrendData } from "../../tests/support/trend_seed.ts";
 
 async function seed(db: Db): Promise<void> {
   await seedTrendData(db, {

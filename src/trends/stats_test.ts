@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { meanStd, seededRng, smoothedShare, twoProportionZ, wilsonInterval } from "./stats.ts";
+import { meanStd, smoothedShare, twoProportionZ, wilsonInterval } from "./stats.ts";
 
 const close = (a: number, b: number, eps = 1e-4) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
 
@@ -31,12 +31,4 @@ Deno.test("smoothedShare() adds alpha to the count and twice alpha to the trials
 Deno.test("meanStd() returns the population standard deviation", () => {
   assert.deepEqual(meanStd([2, 4, 4, 4, 5, 5, 7, 9]), { mean: 5, std: 2 });
   assert.deepEqual(meanStd([]), { mean: 0, std: 0 });
-});
-
-Deno.test("seededRng() repeats its sequence for one seed and differs for another", () => {
-  const a = seededRng(1), b = seededRng(1), c = seededRng(2);
-  const xs = [a(), a(), a()];
-  assert.deepEqual([b(), b(), b()], xs);
-  assert.notDeepEqual([c(), c(), c()], xs);
-  assert.ok(xs.every((x) => x >= 0 && x < 1));
 });

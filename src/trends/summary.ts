@@ -1,5 +1,5 @@
 /** The short trend report the demo prints: top tags, top growers, bursts and clusters, from the aggregates. */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { type Burst, detectBursts } from "./bursts.ts";
 import { tagClusters } from "./clusters.ts";
 import { type GrowthRow, tagGrowth } from "./growth.ts";

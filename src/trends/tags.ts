@@ -1,5 +1,5 @@
 /** The tag vocabulary with how often each tag was predicted, and the platforms and languages seen. */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { filterSql, type TrendFilter } from "./_filter.ts";
 
 export interface TagTotal {

@@ -2,7 +2,7 @@
  * The posts most confidently carrying a tag, from each post's latest prediction. Reads predictions
  * through the index on (tag_id, probability desc) instead of the aggregates.
  */
-import type { Db } from "@/store/db.ts";
+import type { Db } from "@/store/mod.ts";
 import { toDay, type TrendFilter, UnknownTagError } from "./_filter.ts";
 
 export interface TopPostsOptions extends TrendFilter {

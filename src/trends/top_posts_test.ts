@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
-import { seedTrendData } from "./seed.ts";
+import { seedTrendData } from "../../tests/support/trend_seed.ts";
 import { topPosts } from "./top_posts.ts";
 import { UnknownTagError } from "./_filter.ts";
 

@@ -7,11 +7,7 @@
  */
 import { join, resolve } from "node:path";
 import { existsSync } from "node:fs";
-import type { Db } from "@/store/db.ts";
-import { openPglite } from "@/store/_pglite.ts";
-import { openPostgres } from "@/store/_postgres.ts";
-import { migrate } from "@/store/migrate.ts";
-import { MIGRATIONS } from "@/store/migrations.ts";
+import { type Db, migrate, MIGRATIONS, openPglite, openPostgres } from "@/store/mod.ts";
 import { createHash } from "node:crypto";
 import { type Cluster, findPostgresBin, startCluster } from "./postgres_cluster.ts";
 

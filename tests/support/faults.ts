@@ -7,12 +7,10 @@
  */
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
-import { inferWorld, PERIOD_END } from "@/infer/_test_world.ts";
-import { seededRng } from "@/trends/stats.ts";
+import { inferWorld, PERIOD_END } from "./infer_world.ts";
+import { createRng } from "@/core/mod.ts";
 import { selectBackend } from "@/model/mod.ts";
-import type { Db } from "@/store/db.ts";
-import { openPostgres } from "@/store/_postgres.ts";
-import { openPglite } from "@/store/_pglite.ts";
+import { type Db, openPglite, openPostgres } from "@/store/mod.ts";
 import { freshPglite, freshPostgres, pgliteTemplate } from "./db.ts";
 import { buildHostileCorpus, filesContaining, type HostileCorpus } from "./hostile_corpus.ts";
 
@@ -88,7 +86,7 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
   const kills = options.kills ?? 3;
   const seed = options.seed ?? 1;
   const lease = options.leaseSeconds ?? 2;
-  const rand = seededRng(seed);
+  const rand = createRng(seed);
   const world = await inferWorld();
   const corpus = await buildHostileCorpus({
     good: options.good ?? 120,

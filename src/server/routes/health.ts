@@ -1,6 +1,6 @@
 /** GET /api/health: database reachable, schema version, the last inference run. */
 import { Hono } from "hono";
-import { LATEST_VERSION, schemaVersion } from "@/store/migrate.ts";
+import { LATEST_VERSION, schemaVersion } from "@/store/mod.ts";
 import type { Operation, RouteDeps } from "../_http.ts";
 
 export const healthOps: Operation[] = [

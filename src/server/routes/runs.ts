@@ -1,7 +1,7 @@
 /** GET /api/runs: recent pipeline runs. */
 import { Hono } from "hono";
 import { z } from "zod";
-import { listRuns } from "@/store/runs.ts";
+import { listRuns } from "@/store/mod.ts";
 import { int, type Operation, type RouteDeps, valid } from "../_http.ts";
 
 const query = z.strictObject({

@@ -1,0 +1,100 @@
+/**
+ * The default offline image encoder: MobileNetV2 (weights shipped in `nsfwjs`, see
+ * {@linkcode ./mobilenet_weights.ts}) as an ONNX graph run on onnxruntime-node (native, multi-threaded).
+ * The graph is converted from the Keras weights by `deno task models build` (tools/models/), once per
+ * machine, into `cacheDir` under a name keyed by the weights' hash, the converter version and the
+ * options; this module only loads it.
+ *
+ * Embeddings: `flatten_1` (default, 1280-d) or any earlier layer, e.g. `"block_10_project_BN"` (96-d),
+ * `"block_10_expand_relu"` (384-d), the last layers that nsfwjs did not retrain.
+ *
+ * Speed (best of runs, 224x224, 2 threads): see `benchEncode()`; on 2 quiet Xeon cores onnxruntime ran
+ * this architecture at 190-235 images/s against 40-74 for TorchScript, and it is 9-15x the single-thread
+ * tfjs-wasm path on the shared 2-core dev VM.
+ *
+ * GPU (not wired): the npm onnxruntime-node binary here has CPU only; its CUDA provider needs the CUDA
+ * build (`npm install onnxruntime-node` with `ONNXRUNTIME_NODE_INSTALL_CUDA=v12`, fetched from GitHub at
+ * install time) and `executionProviders: ["cuda"]`, the same .onnx file. The WebGPU alternatives are
+ * `@tensorflow/tfjs-backend-webgpu` on the tfjs path or transformers.js `device: "webgpu"` (onnxruntime-web),
+ * both using `navigator.gpu` (Deno 2.9 has it without flags; it needs a Vulkan driver for a real adapter;
+ * the dev VM only offers a software fallback adapter).
+ *
+ * @module
+ */
+import * as ort from "onnxruntime-node";
+import { packBatch, toRgbSquare } from "./input.ts";
+import type { ImageInput } from "@/core/mod.ts";
+import type { Encoder } from "../encoder.ts";
+import { MOBILENET_SIZE as SIZE, type MobileNetGraphOptions, mobileNetOnnxPath } from "./mobilenet_graph.ts";
+import { loadMobileNetWeights, MOBILENET_DEFAULT_LAYER } from "./mobilenet_weights.ts";
+
+/** Options of {@linkcode createMobileNetEncoder}. */
+export interface MobileNetOptions extends MobileNetGraphOptions {
+  /** Folder for converted .onnx files. @default "data/cache/encoders" */
+  cacheDir?: string;
+  /** Images per onnxruntime run. @default 16 */
+  batchSize?: number;
+  /** onnxruntime intra-op threads. @default 2 */
+  threads?: number;
+  /** How images are fitted into 224x224. @default "cover" */
+  fit?: "cover" | "fill" | "contain";
+  /**
+   * Let onnxruntime's worker threads spin while waiting for work: a little faster on idle cores, much
+   * slower when other work (sharp decoding, other jobs) shares them. @default false
+   */
+  spinning?: boolean;
+}
+
+/** Loads the onnxruntime MobileNetV2 encoder (see the module doc for options and outputs). */
+export async function createMobileNetEncoder(options: MobileNetOptions = {}): Promise<Encoder<"image">> {
+  const {
+    layer = MOBILENET_DEFAULT_LAYER,
+    layout = "nchw",
+    batchSize = 16,
+    threads = 2,
+    fit = "cover",
+    spinning = false,
+  } = options;
+  const weights = await loadMobileNetWeights();
+  const { path, dim } = await mobileNetOnnxPath(weights, { layer, layout, cacheDir: options.cacheDir });
+  const session = await ort.InferenceSession.create(path, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: "all",
+    executionMode: "sequential",
+    extra: { session: { intra_op: { allow_spinning: spinning ? "1" : "0" } } },
+  });
+  const shape = (n: number) => (layout === "nchw" ? [n, 3, SIZE, SIZE] : [n, SIZE, SIZE, 3]);
+  const id = `mobilenet-v2@${layer}`;
+  let closed = false;
+  return {
+    id,
+    version: `nsfwjs-${weights.packageVersion}+${weights.hash.slice(0, 12)}+fit-${fit}`,
+    modality: "image",
+    dim,
+    async encode(batch: ImageInput[]): Promise<Float32Array[]> {
+      if (closed) throw new Error(`Cannot encode with "${id}": the encoder is closed`);
+      const out: Float32Array[] = [];
+      // Decode the next chunk while onnxruntime runs the current one.
+      const decode = (i: number) =>
+        Promise.all(batch.slice(i, i + batchSize).map((img) => toRgbSquare(img, SIZE, { fit })));
+      let next = batch.length > 0 ? decode(0) : undefined;
+      for (let i = 0; i < batch.length; i += batchSize) {
+        const images = await next!;
+        next = i + batchSize < batch.length ? decode(i + batchSize) : undefined;
+        next?.catch(() => {}); // a decode error surfaces when awaited above, not as an unhandled rejection
+        const x = new ort.Tensor("float32", packBatch(images, SIZE, layout), shape(images.length));
+        const result = await session.run({ input: x });
+        const flat = result.embedding.data as Float32Array;
+        for (let j = 0; j < images.length; j++) out.push(flat.slice(j * dim, (j + 1) * dim));
+      }
+      return out;
+    },
+    async close(): Promise<void> {
+      if (!closed) {
+        closed = true;
+        await session.release();
+      }
+    },
+  };
+}

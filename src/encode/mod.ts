@@ -1,0 +1,75 @@
+/**
+ * Encoders: from posts to the fusion model's inputs. The registry finds pretrained encoders by name
+ * (./registry.ts); the feature set prepares text, fits what travels with the model and assembles every
+ * modality through the Arrow feature cache (./feature_set.ts). One folder per modality: text/, image/,
+ * and the optional extras/ (OCR, COCO objects).
+ *
+ * Modules that load onnxruntime, transformers.js or tfjs's wasm backend are imported on first use, so
+ * importing this module stays cheap and never selects a tfjs backend.
+ *
+ * @module
+ */
+import type { ObjectScorer, ObjectScorerOptions } from "./extras/objects.ts";
+
+export type {
+  Encoder,
+  EncoderInput,
+  EncoderModality,
+  EncoderOptions,
+  ImageEncoderModel,
+  TextEncoderModel,
+} from "./encoder.ts";
+export * from "./registry.ts";
+export * from "./feature_set.ts";
+export {
+  embedImages,
+  embedVideos,
+  type ImageEmbedder,
+  type ImageFeatureConfig,
+  imageKey,
+  type MediaRef,
+  videoDim,
+  type VideoFeatureConfig,
+  videoKey,
+} from "./media_features.ts";
+export {
+  denseProjection,
+  hashGram,
+  type SparseVector,
+  TEXT_NGRAMS_ID,
+  TEXT_NGRAMS_VERSION,
+  TextNgramsEncoder,
+  type TextNgramsOptions,
+  type TextNgramsState,
+  tokenize,
+} from "./text/ngrams.ts";
+export {
+  CONVERTER_VERSION,
+  MOBILENET_SIZE,
+  type MobileNetGraphOptions,
+  mobileNetOnnxFile,
+  mobileNetOnnxPath,
+} from "./image/mobilenet_graph.ts";
+export {
+  dequantize,
+  type KerasLayer,
+  loadMobileNetTfjs,
+  loadMobileNetWeights,
+  MOBILENET_DEFAULT_LAYER,
+  MOBILENET_IMAGENET_LAYER,
+  type MobileNetTfjs,
+  type MobileNetWeights,
+} from "./image/mobilenet_weights.ts";
+export { type ObjectScorer, type ObjectScorerOptions } from "./extras/objects.ts";
+export {
+  type OcrConfig,
+  ocrImages,
+  type OcrResult,
+  type OcrRunOptions,
+  resolveOcrConfig,
+} from "./extras/ocr.ts";
+
+/** The COCO object scorer (CenterNet on tfjs + wasm); importing it registers tfjs's wasm backend. */
+export async function loadObjectScorer(options: ObjectScorerOptions = {}): Promise<ObjectScorer> {
+  return await (await import("./extras/objects.ts")).loadObjectScorer(options);
+}
