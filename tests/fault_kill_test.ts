@@ -24,7 +24,10 @@ Deno.test({
       assert.equal(s.losses, 0, `${stage}: ${JSON.stringify(s)}`);
       assert.ok(s.rows > 0, stage);
     }
-    const landed = STAGES.reduce((n, stage) => n + report.stages[stage].killsLanded, 0);
-    assert.ok(landed >= 4, `only ${landed} of 6 kills hit a running job: ${JSON.stringify(report)}`);
+    // A later kill may find the job done already (the killed runs did most of the work): each stage
+    // must have been killed mid-run at least once.
+    for (const stage of STAGES) {
+      assert.ok(report.stages[stage].killsLanded >= 1, `${stage}: ${JSON.stringify(report.stages[stage])}`);
+    }
   },
 });

@@ -35,7 +35,10 @@ export async function probeImage(bytes: Uint8Array): Promise<MediaFacts> {
     const swap = (meta.orientation ?? 1) >= 5;
     return { mime, width: swap ? meta.height : meta.width, height: swap ? meta.width : meta.height };
   } catch (err) {
-    return { error: `unreadable image: ${(err as Error).message}` };
+    // libvips appends its thread's error buffer, which holds earlier files' errors too: keep sharp's own
+    // words, so a file's reason is about that file and the same on every run.
+    const said = (err as Error).message.split("\n")[0].replace(/: (Vips|vips_)\S*:.*$/, "");
+    return { error: `unreadable image: ${said}` };
   }
 }
 
