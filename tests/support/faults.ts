@@ -1,8 +1,8 @@
 /**
  * Kills jobs with SIGKILL at seeded random points and compares what they leave with an uninterrupted
  * run. Two stores over the same hostile corpus and model: A runs `deno task ingest`, `preprocess` and
- * `infer` once each, timed; B runs each stage, killed `kills` times at a random moment within A's time
- * for that stage, then once to the end (infer waits out its short lease when a killed run still holds it).
+ * `infer` once each, timed; B runs each stage, killed `kills` times at a seeded random moment within
+ * A's time for that stage, then once to the end (infer waits out its short lease when a killed run still holds it).
  * Then every table and feature key of B must equal A's: no duplicate, no loss.
  */
 import { join } from "node:path";
@@ -132,7 +132,9 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
         attempts: [],
       };
       for (let k = 0; k < kills; k++) {
-        const delayMs = (0.15 + 0.8 * rand()) * seconds * 1000;
+        // A random point in the first 60% of the clean run's time, halved for each later kill: the
+        // killed runs already did part of the work, so the rerun has less left.
+        const delayMs = (0.05 + 0.55 * rand()) * seconds * 1000 * 0.5 ** k;
         const t = performance.now();
         const r = await job(args[stage], b.env, delayMs);
         report.attempts.push({
