@@ -14,7 +14,10 @@
  *   deno task bench faults        the hostile corpus through ingest/preprocess/infer killed with SIGKILL at
  *                                 random points (PostgreSQL and PGlite) against an uninterrupted run, and
  *                                 malformed API requests: crashes, duplicates, losses, 5xx (targets 0)
- *   deno task bench all           every benchmark above except gpu
+ *   deno task bench quality       weighted F0.5 etc. of the product beside TF-IDF + logistic regression
+ *                                 (scikit-learn) on GoEmotions (full, 5 draws of 720 + 80), XED few-shot and
+ *                                 full; heavy (--sets a,b runs some, --draws N); needs python3-sklearn
+ *   deno task bench all           every benchmark above except gpu and quality
  *
  * Run them on a quiet machine: they measure this machine, not a test. Each stage's benchmark lives in
  * bench/<stage>.ts; this script only dispatches and writes the figures.
@@ -28,6 +31,7 @@ import * as gpu from "../bench/gpu.ts";
 import * as infer from "../bench/infer.ts";
 import * as ingest from "../bench/ingest.ts";
 import * as preprocess from "../bench/preprocess.ts";
+import * as quality from "../bench/quality.ts";
 import * as sample from "../bench/sample.ts";
 import * as serve from "../bench/serve.ts";
 import * as train from "../bench/train.ts";
@@ -44,12 +48,29 @@ const BENCHES: Record<string, (settings: Settings) => Promise<Record<string, unk
   infer: infer.run,
   serve: serve.run,
   faults: faults.run,
+  quality: (settings) => quality.run(settings, qualityOptions),
 };
 
+/** --sets and --draws of the quality benchmark. */
+const qualityOptions: { sets?: string[]; draws?: number } = {};
+
 export async function main(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { sets: { type: "string" }, draws: { type: "string" } },
+  });
+  if (values.sets) {
+    qualityOptions.sets = values.sets.split(",");
+    const bad = qualityOptions.sets.filter((s) => !(quality.SET_NAMES as readonly string[]).includes(s));
+    if (bad.length) {
+      throw new UsageError(`unknown --sets ${bad.join(", ")}; known: ${quality.SET_NAMES.join(", ")}`);
+    }
+  }
+  if (values.draws) qualityOptions.draws = Number(values.draws);
   const names = positionals.length === 0 || positionals.includes("all")
-    ? Object.keys(BENCHES).filter((name) => name !== "gpu")
+    ? Object.keys(BENCHES).filter((name) => name !== "gpu" && name !== "quality")
     : positionals;
   const unknown = names.filter((n) => !(n in BENCHES));
   if (unknown.length > 0) {
@@ -70,6 +91,7 @@ export async function main(args: string[]): Promise<number> {
         cpus: navigator.hardwareConcurrency,
         memory_gib: Math.round(Deno.systemMemoryInfo().total / 2 ** 30),
         deno: Deno.version.deno,
+        load_average: Deno.loadavg(), // the machine is shared: figures are ratios to peers run beside them
       },
       figures,
     };

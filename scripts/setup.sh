@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the pipeline needs on a fresh Debian machine that has only Node/npm:
 #   bash scripts/setup.sh          npm packages (Deno comes with them), ffmpeg, libjpeg-turbo
-#   bash scripts/setup.sh --test   also PostgreSQL, Chromium, Jupyter and Tesseract for the tests and notebooks
+#   bash scripts/setup.sh --test   also PostgreSQL, Chromium, Jupyter, Tesseract and scikit-learn for the tests,
+#                                  notebooks and the quality benchmark
 # Safe to rerun: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,8 @@ if ((want_test)); then
     apt_missing+=(tesseract-ocr tesseract-ocr-eng)
   command -v jupyter-nbconvert >/dev/null || apt_missing+=(jupyter-nbconvert jupyter-client)
   /usr/bin/python3 -c "import nbclient, ipykernel" 2>/dev/null || apt_missing+=(python3-nbclient python3-ipykernel)
+  # the classic peer and the scorer of deno task bench quality (scikit-learn beside the product)
+  /usr/bin/python3 -c "import sklearn" 2>/dev/null || apt_missing+=(python3-sklearn)
 fi
 
 if ((${#apt_missing[@]})); then

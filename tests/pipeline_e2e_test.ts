@@ -102,7 +102,24 @@ Deno.test({
       );
       assert.equal(a.manifest.data.snapshot_hash, b.manifest.data.snapshot_hash);
       assert.equal(a.manifest.data.split_method, "time");
-      assert.equal(a.manifest.metrics.per_tag.length, a.manifest.tags.length);
+      // the vocabulary's tags first, then tags only test posts carry (never predicted, still scored)
+      assert.deepEqual(
+        a.manifest.metrics.per_tag.slice(0, a.manifest.tags.length).map((t) => t.tag),
+        a.manifest.tags,
+      );
+      // few labels: 5-fold cross-validation over train + dev, recorded with what it chose
+      assert.equal(a.manifest.protocol?.method, "cv");
+      assert.equal(a.manifest.protocol?.folds, 5);
+      assert.equal(a.manifest.protocol?.fold_method, "time");
+      assert.equal(a.manifest.calibration?.length, a.manifest.tags.length);
+      assert.ok(
+        a.manifest.curves!.epoch.length > 0 && a.manifest.curves!.val_weighted_f05.every(Number.isFinite),
+      );
+      const lines =
+        (await Deno.readTextFile(join(settings.runsDir, a.manifest.run_id, "test_predictions.jsonl")))
+          .trim().split("\n").map((l) => JSON.parse(l));
+      assert.equal(lines.length, a.manifest.data.counts.test);
+      assert.deepEqual(Object.keys(lines[0]), ["post", "lang", "true", "predicted", "probabilities"]);
       assert.deepEqual(Object.keys(a.manifest.metrics.ablation).sort(), [
         "image",
         "metadata",

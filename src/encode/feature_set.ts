@@ -52,6 +52,7 @@ import {
   resolveOcrConfig,
 } from "./extras/ocr.ts";
 import {
+  type SparseVector,
   TEXT_NGRAMS_ID,
   TEXT_NGRAMS_VERSION,
   TextNgramsEncoder,
@@ -519,6 +520,19 @@ export async function assembleFeatures(
     out.mask[i * 4 + 3] = 1;
   });
   return out;
+}
+
+/**
+ * Each row's full TF-IDF bag, every n-gram (the network's bag keeps the `maxTokens` heaviest): the
+ * input of the tagger's linear model. Not cached: encoding is cheaper than reading it back.
+ */
+export function textVectors(
+  ids: readonly string[],
+  texts: Map<string, PreparedText>,
+  fitted: FittedFeatures,
+): SparseVector[] {
+  const { encoder } = fittedNgrams(fitted);
+  return ids.map((id) => encoder.encodeOne(texts.get(id)?.text ?? ""));
 }
 
 /** Every stored image and video of the posts, with a local path; missing blobs and failed downloads go to `problems`. */

@@ -22,12 +22,11 @@ import {
   CacheShelf,
   createEncoder,
   type ImageEmbedder,
-  loadFitted,
   prepareTexts,
 } from "@/encode/mod.ts";
-import { type BackendRequest, loadFusionModel, predict, selectBackend } from "@/model/mod.ts";
+import { type BackendRequest, selectBackend } from "@/model/mod.ts";
 import { type CopyValue, type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
-import { codeVersion, ModelRegistry } from "@/train/mod.ts";
+import { codeVersion, loadScorer, ModelRegistry, scoreAssembled } from "@/train/mod.ts";
 import { claimShard } from "./claim.ts";
 import { readPostsById } from "./_posts.ts";
 import { inferPeriod, type Period } from "./period.ts";
@@ -106,8 +105,9 @@ export async function runInference(
   const runId = inferRunId(version, spec);
   const quarantineSource = `infer:${runId}`;
   const backend = await selectBackend({ backend: options.backend ?? "auto" });
-  const fitted = await loadFitted(path);
-  const { model, meta } = await loadFusionModel(path);
+  // network, fitted features and the tagger (linear part, blend, calibration, decision rules)
+  const scorer = await loadScorer(path);
+  const { fitted, meta, network: model } = scorer;
   const own = options.imageEncoder ? undefined : await createEncoder("image", fitted.config.image.encoder, {
     cacheDir: settings.encoderCacheDir,
   }).catch((err) => {
@@ -185,7 +185,8 @@ export async function runInference(
       features.computed += feats.stats.computed;
       timings.features += secs(t);
       t = performance.now();
-      const probs = feats.count > 0 ? await predict(model, feats, { batchSize: 2048 }) : new Float32Array();
+      const scored = await scoreAssembled(scorer, feats, texts, { batchSize: 2048 });
+      const probs = scored.probabilities.data;
       timings.predict += secs(t);
       const bad = probs.findIndex((p) => !(p >= 0 && p <= 1));
       if (bad >= 0) {
@@ -195,7 +196,7 @@ export async function runInference(
           }"`,
         );
       }
-      return { feats, probs, tags: tagOf, thresholds: meta.thresholds };
+      return { feats, probs, decisions: scored.decisions.data, tags: tagOf };
     };
     type Prepared = Awaited<ReturnType<typeof prepare>>;
     const ahead = (start: number) => {
@@ -312,8 +313,9 @@ export async function runInference(
 interface ScoredBatch {
   feats: { ids: string[]; count: number };
   probs: Float32Array;
+  /** The model's decision per (post, tag), same layout. */
+  decisions: Uint8Array;
   tags: number[];
-  thresholds: number[];
 }
 
 const PREDICTION_COLUMNS = ["run_id", "post_id", "tag_id", "probability", "predicted", "model_version"];
@@ -323,7 +325,7 @@ function* predictionRows(runId: string, version: string, b: ScoredBatch): Genera
   for (let i = 0; i < b.feats.count; i++) {
     for (let j = 0; j < k; j++) {
       const p = b.probs[i * k + j];
-      yield [runId, b.feats.ids[i], b.tags[j], p, p >= b.thresholds[j], version];
+      yield [runId, b.feats.ids[i], b.tags[j], p, b.decisions[i * k + j] === 1, version];
     }
   }
 }
@@ -339,7 +341,7 @@ async function insertPredictions(db: Db, runId: string, version: string, b: Scor
       postCol[i * k + j] = b.feats.ids[i];
       tagCol[i * k + j] = b.tags[j];
       probCol[i * k + j] = p;
-      predCol[i * k + j] = p >= b.thresholds[j] ? 1 : 0; // int: postgres.js mis-sends boolean[]
+      predCol[i * k + j] = b.decisions[i * k + j]; // int: postgres.js mis-sends boolean[]
     }
   }
   const [w] = await db.query<{ n: number }>(

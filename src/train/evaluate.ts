@@ -1,5 +1,5 @@
 /**
- * Scores predictions the way the product is judged: weighted F0.5 (scikit-learn's
+ * Scores decisions the way the product is judged: weighted F0.5 (scikit-learn's
  * `fbeta_score(beta=0.5, average="weighted", zero_division=0)`) first, then macro/micro F0.5 and F1,
  * per-tag precision/recall/F0.5/support with the threshold used, and per-language scores.
  */
@@ -12,7 +12,7 @@ import {
   weightedFBeta,
 } from "./f_beta.ts";
 import type { Metrics, TagScore } from "./manifest.ts";
-import { applyThresholds, type ScoreMatrix } from "./thresholds.ts";
+import type { ScoreMatrix } from "./thresholds.ts";
 
 /** Rows of a matrix, as a new matrix. */
 export function selectRows<T extends ScoreMatrix | LabelMatrix>(m: T, rows: number[]): T {
@@ -21,21 +21,21 @@ export function selectRows<T extends ScoreMatrix | LabelMatrix>(m: T, rows: numb
   return { ...m, data, rows: rows.length };
 }
 
-export function scoreThresholded(
-  scores: ScoreMatrix,
-  yTrue: LabelMatrix,
-  thresholds: number[],
-): { weighted_f05: number } {
-  return { weighted_f05: weightedFBeta(yTrue, applyThresholds(scores, thresholds), { beta: 0.5 }) };
-}
-
+/**
+ * Scores decisions `yPred` against `yTrue` (same tags, in `options.tags` order). `thresholds` and `rules`
+ * describe each tag's decision in the per-tag table.
+ */
 export function evaluate(
-  scores: ScoreMatrix,
   yTrue: LabelMatrix,
-  thresholds: number[],
-  options: { tags: string[]; langs?: string[]; minLanguagePosts?: number },
+  yPred: LabelMatrix,
+  options: {
+    tags: string[];
+    langs?: string[];
+    minLanguagePosts?: number;
+    thresholds?: number[];
+    rules?: string[];
+  },
 ): Omit<Metrics, "ablation"> {
-  const yPred = applyThresholds(scores, thresholds);
   const report = multiLabelReport(yTrue, yPred);
   const perTag: TagScore[] = perTagScores(yTrue, yPred).map((s, i) => ({
     tag: options.tags[i],
@@ -44,7 +44,8 @@ export function evaluate(
     f05: s.f05,
     f1: s.f1,
     support: s.support,
-    threshold: thresholds[i],
+    threshold: options.thresholds?.[i] ?? 0,
+    ...(options.rules ? { rule: options.rules[i] } : {}),
   }));
   const perLanguage: Metrics["per_language"] = {};
   if (options.langs) {
@@ -68,4 +69,13 @@ export function evaluate(
     per_tag: perTag,
     per_language: perLanguage,
   };
+}
+
+/** `m` with `extra` all-zero columns appended (tags a model cannot predict still count against it). */
+export function padColumns<T extends LabelMatrix | ScoreMatrix>(m: T, extra: number): T {
+  if (extra === 0) return m;
+  const cols = m.cols + extra;
+  const data = new (m.data.constructor as new (n: number) => T["data"])(m.rows * cols);
+  for (let r = 0; r < m.rows; r++) data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * cols);
+  return { ...m, data, rows: m.rows, cols };
 }

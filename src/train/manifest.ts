@@ -6,6 +6,38 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { CodeVersion } from "./code_version.ts";
+import type { Folds } from "./folds.ts";
+
+/** Training curves of the network fit that had validation data (fold 0, or the dev fit). */
+export interface Curves {
+  epoch: number[];
+  train_loss: number[];
+  val_loss: number[];
+  val_weighted_f05: number[];
+}
+
+/** What was chosen and how, for the manifest. */
+export interface ProtocolRecord {
+  method: "cv" | "dev";
+  folds: number | null;
+  fold_method: Folds["method"] | null;
+  near_duplicates: number;
+  seed: number;
+  tuning_posts: number;
+  linear: { C_grid: number[]; C: number; solver: string; tuned_f05_by_C: Record<string, number> } | null;
+  /** `screened_out`: the network added under SCREEN_MARGIN on fold 0; that fit is kept, weight 0. */
+  network: {
+    best_epochs: number[];
+    refit_epochs: number | null;
+    screened_out: boolean;
+    /** Fold 0's tuned weighted F0.5 of the linear model alone and of its best blend with the network. */
+    fold0: { linear: number; blend: number } | null;
+  };
+  blend: { network: number; tuned_f05_by_weight: Record<string, number> };
+  rules: Record<string, number>;
+  /** Weighted F0.5 of the final decisions on the tuning posts: what chose them, not a quality figure. */
+  tuning_weighted_f05: number;
+}
 
 export interface TagScore {
   tag: string;
@@ -15,6 +47,8 @@ export interface TagScore {
   f1: number;
   support: number;
   threshold: number;
+  /** The tag's decision rule (threshold, top-k, every-post); absent for models from before. */
+  rule?: string;
 }
 
 export interface Metrics {
@@ -31,6 +65,8 @@ export interface Metrics {
   ablation: Record<string, { weighted_f05: number; drop: number }>;
   /** Weighted F0.5 of models trained on one modality only, when the run measured them. */
   single_modality?: Record<string, number>;
+  /** Tag-share error on the test split (mean |estimated - true share|) of each estimate (see shares.ts). */
+  share_error?: { counts: number; probabilities: number; adjusted_counts: number };
 }
 
 export interface Manifest {
@@ -52,7 +88,17 @@ export interface Manifest {
   metrics: Metrics;
   thresholds: number[];
   timings_s: Record<string, number>;
+  /** Seconds the whole run took. */
+  duration_s?: number;
   model: { version: string; path: string; promoted: boolean; reason: string };
+  /** How the tagger was tuned: folds, seeds, what was selected (runs from before have none). */
+  protocol?: ProtocolRecord;
+  /** Per tag: Platt calibration `sigmoid(a * logit(score) + b)` and the Brier score on the tuning posts. */
+  calibration?: { tag: string; a: number; b: number; brier: number }[];
+  /** Per tag: true- and false-positive rates of the decisions on the tuning posts (adjusted counts). */
+  share_rates?: Record<string, { tpr: number; fpr: number }>;
+  /** The network's training curves (fold 0 under cross-validation, else the dev fit). */
+  curves?: Curves;
 }
 
 /** A hash of the exact training data: post ids and their labels, in a canonical order. */
@@ -106,6 +152,16 @@ export function comparisonRows(manifests: Manifest[]): Record<string, string | n
     "wF0.5": round(m.metrics.weighted_f05),
     "macroF1": round(m.metrics.macro_f1),
     "microF1": round(m.metrics.micro_f1),
+    protocol: m.protocol
+      ? `${m.protocol.method}${m.protocol.folds ? `x${m.protocol.folds}` : ""} C${
+        m.protocol.linear?.C ?? "-"
+      } w${m.protocol.blend.network}`
+      : "-",
+    languages: Object.entries(m.metrics.per_language ?? {}).sort(([a], [b]) => a.localeCompare(b))
+      .map(([l, v]) => `${l} ${v.weighted_f05.toFixed(3)}`).join(" ") || "-",
+    brier: m.calibration
+      ? round(m.calibration.reduce((s, c) => s + c.brier, 0) / Math.max(m.calibration.length, 1))
+      : "-",
     backend: m.backend,
     "fit s": round(m.timings_s.fit ?? 0, 1),
     model: `${m.model.version}${m.model.promoted ? " *" : ""}`,

@@ -5,36 +5,32 @@
 import { join } from "node:path";
 import type { Settings } from "@/config/mod.ts";
 import {
-  type AssembledFeatures,
   assembleFeatures,
   createEncoder,
   DEFAULT_FEATURE_CONFIG,
   type FeatureConfig,
   type FeatureProblem,
   fitFeatures,
-  type FittedFeatures,
-  loadFitted,
   prepareTexts,
   saveFitted,
+  textVectors,
 } from "@/encode/mod.ts";
 import { windowStart } from "@/ingest/mod.ts";
-import {
-  type BackendInfo,
-  fit,
-  type FusionData,
-  loadFusionModel,
-  predict,
-  saveFusionModel,
-  selectBackend,
-} from "@/model/mod.ts";
-import { type DatasetPost, finishRun, quarantine, readDataset, startRun, type Store } from "@/store/mod.ts";
+import { type BackendInfo, predict, saveFusionModel, selectBackend } from "@/model/mod.ts";
+import { finishRun, quarantine, readDataset, startRun, type Store } from "@/store/mod.ts";
 import { codeVersion } from "./code_version.ts";
-import { evaluate, scoreThresholded, selectRows } from "./evaluate.ts";
-import { type LabelMatrix, labelMatrix } from "./f_beta.ts";
+import { evaluate, padColumns } from "./evaluate.ts";
+import { type LabelMatrix, labelMatrix, weightedFBeta } from "./f_beta.ts";
+import { CV_MAX_POSTS, fitTagger, type FittedTagger } from "./fit_tagger.ts";
+import { NGRAM_DROPOUT, taggerInputs } from "./tagger_inputs.ts";
 import { type Manifest, type Metrics, snapshotHash, writeManifest } from "./manifest.ts";
 import { decidePromotion, ModelRegistry, newModelVersion } from "./registry.ts";
+import { decide, type HiddenModality, scoreCurrent, toFusion } from "./score_model.ts";
+import { columnShares, estimateShares, shareError, tagRates } from "./shares.ts";
 import { type Part, splitItems } from "./split.ts";
-import { type ScoreMatrix, tuneThresholds } from "./thresholds.ts";
+import { applyRules, ruleName } from "./decision_rules.ts";
+import { saveTagger } from "./tagger.ts";
+import { writeTestPredictions } from "./test_predictions.ts";
 
 export interface TrainOptions {
   /** Only posts of this source (e.g. "goemotions"). @default all */
@@ -42,7 +38,10 @@ export interface TrainOptions {
   /** Moving window of labeled posts. @default "24mo" */
   window?: string;
   seed?: number;
-  /** Tags with fewer labeled posts are left out of the vocabulary. @default 10 */
+  /**
+   * Tags with fewer train + dev posts are left out of the vocabulary. Keeping a rare tag never lowers
+   * weighted or macro F (a left-out tag scores 0 either way). @default 3
+   */
   minTagPosts?: number;
   epochs?: number;
   backend?: "auto" | "wasm" | "webgpu" | "cpu" | "tensorflow";
@@ -50,6 +49,8 @@ export interface TrainOptions {
   compareModalities?: boolean;
   force?: boolean;
   features?: FeatureConfig;
+  /** Tuning protocol (see fit_tagger.ts). @default "cv" up to 5,000 labeled posts, else "dev" */
+  protocol?: "cv" | "dev";
   /** Promotion tolerance on weighted F0.5. @default 0.005 */
   tolerance?: number;
   onStep?: (step: string) => void;
@@ -67,36 +68,7 @@ export interface TrainResult {
 }
 
 const CONTENT = ["text", "image", "video"] as const;
-/** Share of a training post's n-grams hidden from the deep text bag each step (regularizes the bag). */
-const NGRAM_DROPOUT = 0.5;
-
-function toFusion(
-  f: AssembledFeatures,
-  rows: number[],
-  labels?: LabelMatrix,
-  hide: string[] = [],
-): FusionData {
-  const take = <T extends Float32Array | Int32Array | Uint8Array>(a: T, w: number): T => {
-    const out = new (a.constructor as new (n: number) => T)(rows.length * w);
-    rows.forEach((r, i) => out.set(a.subarray(r * w, (r + 1) * w), i * w));
-    return out;
-  };
-  const mask = take(f.mask, 4);
-  for (const m of hide) {
-    const k = ["text", "image", "video", "metadata"].indexOf(m);
-    for (let i = 0; i < rows.length; i++) mask[i * 4 + k] = 0;
-  }
-  return {
-    count: rows.length,
-    textIds: take(f.textIds, f.sizes.maxTokens),
-    textWeights: take(f.textWeights, f.sizes.maxTokens),
-    image: take(f.image, f.sizes.image),
-    video: take(f.video, f.sizes.video),
-    metadata: take(f.metadata, f.sizes.metadata),
-    mask,
-    labels: labels ? selectRows(labels, rows).data : undefined,
-  };
-}
+const ALL: HiddenModality[] = ["text", "image", "video", "metadata"];
 
 export async function train(
   store: Store,
@@ -125,23 +97,32 @@ export async function train(
         `at least 50 are needed. Ingest labeled posts first (deno task ingest --source sample).`,
     );
   }
-  const counts = new Map<string, number>();
-  for (const p of posts) for (const t of p.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
-  const tags = [...counts].filter(([, n]) => n >= (options.minTagPosts ?? 10)).map(([t]) => t).sort();
-  const tagIndex = new Map(tags.map((t, i) => [t, i]));
   const runId = await startRun(store.db, "train", {
     params: { source: options.source ?? null, window: windowSpec, seed },
   });
   try {
+    // Split first (stratified on every tag), then the vocabulary from train + dev only: the test
+    // split never decides what the model tags. Tags it cannot predict still count in its scores.
+    const allTags = new Map<string, number>();
+    for (const p of posts) for (const tag of p.tags) if (!allTags.has(tag)) allTags.set(tag, allTags.size);
     const split = splitItems(
       posts.map((p) => ({
         id: p.id,
         createdAt: p.created_at,
         split: p.split,
-        tags: p.tags.flatMap((t) => tagIndex.get(t) ?? []),
+        tags: p.tags.map((t) => allTags.get(t)!),
       })),
       { seed },
     );
+    const counts = new Map<string, number>();
+    for (const p of posts) {
+      if (split.parts.get(p.id) === "test") continue;
+      for (const t of p.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
+    const tags = [...counts].filter(([, n]) => n >= (options.minTagPosts ?? 3)).map(([t]) => t).sort();
+    const tagIndex = new Map(tags.map((t, i) => [t, i]));
+    const labeledCount = posts.filter((p) => split.parts.get(p.id) !== "test").length;
+    const protocol = options.protocol ?? (labeledCount <= CV_MAX_POSTS ? "cv" : "dev");
 
     step("preparing text and language");
     let t = performance.now();
@@ -149,8 +130,9 @@ export async function train(
       blobs: store.blobs,
       cacheRoot: join(settings.dataDir, "features"),
     });
-    const trainPosts = posts.filter((p) => split.parts.get(p.id) === "train");
-    const fitted = fitFeatures(trainPosts, texts, config);
+    // IDF and metadata transform from the posts the models train on (train + dev under cross-validation).
+    const fitParts: Part[] = protocol === "cv" ? ["train", "dev"] : ["train"];
+    const fitted = fitFeatures(posts.filter((p) => fitParts.includes(split.parts.get(p.id)!)), texts, config);
     lap("fit_features", t);
 
     step("assembling features (images and videos through the cache)");
@@ -158,17 +140,13 @@ export async function train(
     const encoder = await createEncoder("image", config.image.encoder, {
       cacheDir: settings.encoderCacheDir,
     });
-    let feats: AssembledFeatures;
-    try {
-      feats = await assembleFeatures(posts, texts, fitted, {
-        blobs: store.blobs,
-        cacheRoot: join(settings.dataDir, "features"),
-        imageEncoder: encoder,
-        onProgress: options.onProgress,
-      });
-    } finally {
-      await encoder.close();
-    }
+    const feats = await assembleFeatures(posts, texts, fitted, {
+      blobs: store.blobs,
+      cacheRoot: join(settings.dataDir, "features"),
+      imageEncoder: encoder,
+      onProgress: options.onProgress,
+    }).finally(() => encoder.close());
+    const vectors = textVectors(feats.ids, texts, fitted);
     lap("features", t);
     await quarantineProblems(store, feats.problems, "train", runId);
 
@@ -181,71 +159,105 @@ export async function train(
     const rows = { train: rowsOf("train"), dev: rowsOf("dev"), test: rowsOf("test") };
 
     const backend = await selectBackend({ backend: options.backend ?? "auto" });
-    step(`training on ${rows.train.length} posts (backend ${backend.name})`);
-    t = performance.now();
     // A modality no training post has is left out of the network: its projection would stay untrained.
     const seen = [0, 1, 2, 3].map((k) => rows.train.some((r) => feats.mask[r * 4 + k] === 1));
-    const devY = selectRows(labels, rows.dev), testY = selectRows(labels, rows.test);
-    const fitOnce = async (hide: string[] = []) =>
-      await fit(toFusion(feats, rows.train, labels, hide), {
-        seed,
-        epochs: options.epochs ?? 30,
-        validation: toFusion(feats, rows.dev, labels, hide),
-        // Keep the epoch whose dev predictions score best once thresholds are tuned, as the model is judged.
-        validationScore: (p) => tunedScore({ data: p, rows: devY.rows, cols: devY.cols }, devY),
-        ngramDropout: NGRAM_DROPOUT,
-        // Plain BCE: per-tag thresholds tuned on dev already handle rare tags (up-weighting positives cost
-        // 0.006 weighted F0.5 on GoEmotions).
-        positiveWeighting: "none",
-        config: {
-          seed,
-          inputSizes: {
-            text: 0,
-            image: seen[1] ? feats.sizes.image : 0,
-            video: seen[2] ? feats.sizes.video : 0,
-            metadata: seen[3] ? feats.sizes.metadata : 0,
-          },
-          sparseText: {
-            buckets: fitted.ngrams.options.buckets,
-            dim: 64,
-            maxTokens: feats.sizes.maxTokens,
-            wide: true,
-          },
-          numTags: tags.length,
-        },
-        onEpoch: (e) => options.onEpoch?.(e.epoch, e.trainLoss, e.valLoss, e.valScore),
-      });
-    const result = await fitOnce();
+    const items = feats.ids.map((id) => ({
+      tags: byId.get(id)!.tags.flatMap((t) => tagIndex.get(t) ?? []),
+      time: byId.get(id)!.created_at?.getTime() ?? null,
+      text: texts.get(id)?.text,
+    }));
+    const inputsFor = (hide: HiddenModality[] = []) =>
+      taggerInputs(feats, { labels, items, vectors, fitted, seed, hide, seen });
+    step(
+      `training on ${
+        rows.train.length + rows.dev.length
+      } labeled posts (${protocol}, backend ${backend.name})`,
+    );
+    t = performance.now();
+    const tagger = await fitTagger(inputsFor(), {
+      rows: { train: rows.train, dev: rows.dev },
+      protocol,
+      seed,
+      epochs: options.epochs ?? 30,
+      onStep: (s) => step(`  ${s}`),
+      onEpoch: options.onEpoch,
+    });
     lap("fit", t);
 
-    step("tuning thresholds and scoring");
-    const scoreOf = async (model: typeof result.model, part: number[], hide: string[] = []) => ({
-      data: await predict(model, toFusion(feats, part, undefined, hide)),
-      rows: part.length,
-      cols: tags.length,
-    });
-    const tuned = tuneThresholds(await scoreOf(result.model, rows.dev), devY, { beta: 0.5 });
-    const testScores = await scoreOf(result.model, rows.test);
-    const metrics: Metrics = {
-      ...evaluate(testScores, testY, tuned.perTag, { tags, langs: rows.test.map((r) => feats.langs[r]) }),
-      ablation: {},
+    step("scoring the test split");
+    // Tags of test posts outside the vocabulary count as never predicted, as any scorer counts them.
+    const extraTags = [...new Set(rows.test.flatMap((r) => byId.get(feats.ids[r])!.tags))]
+      .filter((x) => !tagIndex.has(x)).sort();
+    const allIndex = new Map([...tags, ...extraTags].map((x, i) => [x, i]));
+    const testY = labelMatrix(
+      rows.test.map((r) => byId.get(feats.ids[r])!.tags.map((x) => allIndex.get(x)!)),
+      allIndex.size,
+    );
+    const scoreTest = async (model: FittedTagger, hide: HiddenModality[] = []) => {
+      const net = {
+        data: await predict(model.network, toFusion(feats, rows.test, undefined, hide)),
+        rows: rows.test.length,
+        cols: tags.length,
+      };
+      const vec = hide.includes("text") ? rows.test.map(() => EMPTY) : rows.test.map((r) => vectors[r]);
+      return decide(model.parts, [], net, vec);
     };
-    for (const m of [...CONTENT, "metadata"] as const) {
-      const s = scoreThresholded(await scoreOf(result.model, rows.test, [m]), testY, tuned.perTag);
-      metrics.ablation[m] = { weighted_f05: s.weighted_f05, drop: metrics.weighted_f05 - s.weighted_f05 };
+    const test = await scoreTest(tagger);
+    const testPred = padColumns(test.decisions, extraTags.length);
+    const rules = tagger.parts.meta.rules;
+    const thresholds = rules.map((r) => (r.rule === "every-post" ? 0 : r.threshold));
+    const rates = tagRates(tagger.tuning.y, tuningDecisions(tagger));
+    const paddedProbs = padColumns(test.probabilities, extraTags.length);
+    const shares = estimateShares(testPred, paddedProbs, [
+      ...rates,
+      ...extraTags.map(() => ({ tpr: 1, fpr: 0 })),
+    ]);
+    const trueShares = columnShares(testY);
+    const metrics: Metrics = {
+      ...evaluate(testY, testPred, {
+        tags: [...tags, ...extraTags],
+        langs: rows.test.map((r) => feats.langs[r]),
+        thresholds: [...thresholds, ...extraTags.map(() => 1)],
+        rules: [...rules.map(ruleName), ...extraTags.map(() => "not in the vocabulary")],
+      }),
+      ablation: {},
+      share_error: {
+        counts: shareError(shares.counts, trueShares),
+        probabilities: shareError(shares.probabilities, trueShares),
+        adjusted_counts: shareError(shares.adjusted_counts, trueShares),
+      },
+    };
+    const testF05 = (d: LabelMatrix) => weightedFBeta(testY, padColumns(d, extraTags.length), { beta: 0.5 });
+    for (const m of ALL) {
+      const s = testF05((await scoreTest(tagger, [m])).decisions);
+      metrics.ablation[m] = { weighted_f05: s, drop: metrics.weighted_f05 - s };
     }
     if (options.compareModalities) {
       step("training one model per modality, for comparison");
       metrics.single_modality = {};
       for (const keep of [...CONTENT, "metadata"] as const) {
-        const hide = ["text", "image", "video", "metadata"].filter((m) => m !== keep);
-        const only = await fitOnce(hide);
-        const th = tuneThresholds(await scoreOf(only.model, rows.dev, hide), devY, { beta: 0.5 });
-        metrics.single_modality[keep] =
-          scoreThresholded(await scoreOf(only.model, rows.test, hide), testY, th.perTag).weighted_f05;
-        only.model.network.dispose();
+        const hide = ALL.filter((m) => m !== keep);
+        const only = await fitTagger(inputsFor(hide), {
+          rows: { train: rows.train, dev: rows.dev },
+          protocol,
+          seed,
+          epochs: options.epochs ?? 30,
+        });
+        metrics.single_modality[keep] = testF05((await scoreTest(only, hide)).decisions);
+        only.network.network.dispose();
       }
     }
+    const runDir = join(settings.runsDir, runId);
+    await writeTestPredictions(join(runDir, "test_predictions.jsonl"), {
+      posts: rows.test.map((r) => ({
+        id: feats.ids[r],
+        lang: feats.langs[r],
+        tags: byId.get(feats.ids[r])!.tags,
+      })),
+      tags,
+      probabilities: test.probabilities,
+      decisions: test.decisions,
+    });
 
     step("saving the model and comparing it with the current one");
     const registry = new ModelRegistry(settings.modelsDir);
@@ -257,24 +269,20 @@ export async function train(
       image: encoderId(encoder),
       video: `${encoderId(encoder)}+frames${config.video.frames}`,
     };
-    await saveFusionModel(result.model, staged, {
+    await saveFusionModel(tagger.network, staged, {
       tags,
-      thresholds: tuned.perTag,
+      thresholds,
       encoders,
       metadataTransform: fitted.metadata as never,
     });
     await saveFitted(staged, fitted);
+    await saveTagger(staged, tagger.parts);
     await registry.commit(version, staged);
     await registry.reconcile(store.db); // a crash during an earlier promotion
     const current = await registry.current();
+    const testPosts = posts.filter((p) => split.parts.get(p.id) === "test");
     const currentScore = current
-      ? await scoreCurrent(
-        registry,
-        current,
-        posts.filter((p) => split.parts.get(p.id) === "test"),
-        settings,
-        store,
-      )
+      ? await scoreCurrent(registry, current, testPosts, settings, store)
       : undefined;
     const decision = decidePromotion({
       candidate: metrics.weighted_f05,
@@ -298,8 +306,8 @@ export async function train(
       ],
     );
     if (decision.promote) await registry.promote(store.db, version);
-    const parameters = result.model.network.countParams();
-    result.model.network.dispose();
+    const parameters = tagger.network.network.countParams();
+    tagger.network.network.dispose();
 
     timings.total = Math.round((performance.now() - t0) / 100) / 10;
     const manifest: Manifest = {
@@ -309,15 +317,15 @@ export async function train(
       config: {
         features: config,
         window: windowSpec,
-        minTagPosts: options.minTagPosts ?? 10,
+        minTagPosts: options.minTagPosts ?? 3,
         epochs: options.epochs ?? 30,
-        bestEpoch: result.bestEpoch,
-        epochsRun: result.history.length,
-        model: { ...result.model.config, parameters },
+        bestEpoch: tagger.bestEpoch,
+        epochsRun: tagger.epochsRun,
+        model: { ...tagger.network.config, parameters },
         fit: {
           ngramDropout: NGRAM_DROPOUT,
           positiveWeighting: "none",
-          earlyStopping: "dev weighted F0.5 (per-tag thresholds)",
+          earlyStopping: "held-out weighted F0.5 (per-tag thresholds)",
         },
       },
       data: {
@@ -332,9 +340,18 @@ export async function train(
       encoders,
       backend: backend.name,
       metrics,
-      thresholds: tuned.perTag,
+      thresholds,
       timings_s: timings,
+      duration_s: timings.total,
       model: { version, path, promoted: decision.promote, reason: decision.reason },
+      protocol: tagger.protocol,
+      calibration: tags.map((tag, i) => ({
+        tag,
+        ...tagger.parts.meta.calibration[i],
+        brier: tagger.brier[i],
+      })),
+      share_rates: Object.fromEntries(tags.map((tag, i) => [tag, rates[i]])),
+      curves: tagger.curves,
     };
     const manifestPath = await writeManifest(settings.runsDir, manifest);
     await finishRun(store.db, runId, {
@@ -348,10 +365,10 @@ export async function train(
   }
 }
 
-/** Weighted F0.5 of `scores` with per-tag thresholds tuned on them. */
-function tunedScore(scores: ScoreMatrix, y: LabelMatrix): number {
-  return scoreThresholded(scores, y, tuneThresholds(scores, y, { beta: 0.5 }).perTag).weighted_f05;
-}
+const EMPTY = { indices: new Int32Array(0), values: new Float32Array(0) };
+
+/** The tagger's decisions on its own tuning posts (for the rates behind the adjusted counts). */
+const tuningDecisions = (t: FittedTagger) => applyRules(t.tuning.probabilities, t.parts.meta.rules);
 
 const encoderId = (e: { id: string; version: string }) => `${e.id}@${e.version}`;
 
@@ -375,46 +392,3 @@ async function quarantineProblems(
 }
 
 const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
-
-/** The current model's weighted F0.5 on the candidate's test posts (its own features and thresholds). */
-async function scoreCurrent(
-  registry: ModelRegistry,
-  version: string,
-  testPosts: DatasetPost[],
-  settings: Settings,
-  store: Store,
-): Promise<{ score: number; tags: string[] } | undefined> {
-  const { path } = await registry.resolve(version);
-  let fitted: FittedFeatures;
-  try {
-    fitted = await loadFitted(path);
-  } catch {
-    return undefined; // a model from before features.json: nothing to compare on
-  }
-  const { model, meta } = await loadFusionModel(path);
-  const encoder = await createEncoder("image", fitted.config.image.encoder, {
-    cacheDir: settings.encoderCacheDir,
-  });
-  try {
-    const texts = await prepareTexts(testPosts, fitted.config, {
-      blobs: store.blobs,
-      cacheRoot: join(settings.dataDir, "features"),
-    });
-    const feats = await assembleFeatures(testPosts, texts, fitted, {
-      blobs: store.blobs,
-      cacheRoot: join(settings.dataDir, "features"),
-      imageEncoder: encoder,
-    });
-    const index = new Map(meta.tags.map((t, i) => [t, i]));
-    const byId = new Map(testPosts.map((p) => [p.id, p]));
-    const y = labelMatrix(
-      feats.ids.map((id) => byId.get(id)!.tags.flatMap((t) => index.get(t) ?? [])),
-      meta.tags.length,
-    );
-    const scores = { data: await predict(model, feats), rows: feats.count, cols: meta.tags.length };
-    return { score: scoreThresholded(scores, y, meta.thresholds).weighted_f05, tags: meta.tags };
-  } finally {
-    await encoder.close();
-    model.network.dispose();
-  }
-}

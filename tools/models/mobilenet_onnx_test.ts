@@ -113,19 +113,22 @@ Deno.test("MobileNetV2 converted to ONNX and run on onnxruntime", async (t) => {
       }
     });
 
-    await t.step("converts once: building again and a second encoder reuse the built .onnx file", async () => {
-      const files = [...Deno.readDirSync(cacheDir)].map((e) => e.name).filter((n) => n.endsWith(".onnx"))
-        .sort();
-      assert.equal(files.length, 3); // flatten_1 nchw, flatten_1 nhwc, block_10_project_BN nchw
-      const before = Deno.statSync(`${cacheDir}/${files[0]}`).mtime?.getTime();
-      assert.equal((await buildMobileNetOnnx(cacheDir)).built, false);
-      const again = await createEncoder("image", "mobilenet-v2", { cacheDir });
-      encoders.push(again);
-      assert.equal(Deno.statSync(`${cacheDir}/${files[0]}`).mtime?.getTime(), before);
-      assert.equal([...Deno.readDirSync(cacheDir)].filter((e) => e.name.endsWith(".onnx")).length, 3);
-      const [v] = await again.encode([images[0]]);
-      assert.ok(compare(v, got[0]).maxAbs < 1e-5);
-    });
+    await t.step(
+      "converts once: building again and a second encoder reuse the built .onnx file",
+      async () => {
+        const files = [...Deno.readDirSync(cacheDir)].map((e) => e.name).filter((n) => n.endsWith(".onnx"))
+          .sort();
+        assert.equal(files.length, 3); // flatten_1 nchw, flatten_1 nhwc, block_10_project_BN nchw
+        const before = Deno.statSync(`${cacheDir}/${files[0]}`).mtime?.getTime();
+        assert.equal((await buildMobileNetOnnx(cacheDir)).built, false);
+        const again = await createEncoder("image", "mobilenet-v2", { cacheDir });
+        encoders.push(again);
+        assert.equal(Deno.statSync(`${cacheDir}/${files[0]}`).mtime?.getTime(), before);
+        assert.equal([...Deno.readDirSync(cacheDir)].filter((e) => e.name.endsWith(".onnx")).length, 3);
+        const [v] = await again.encode([images[0]]);
+        assert.ok(compare(v, got[0]).maxAbs < 1e-5);
+      },
+    );
 
     await t.step("says which image it cannot decode", async () => {
       await assert.rejects(

@@ -1,0 +1,287 @@
+/**
+ * Fits the tagger (./tagger.ts) under one of two protocols:
+ *
+ * - `cv` (a few thousand labeled posts or fewer): k folds over train + dev (./folds.ts). Out-of-fold
+ *   scores choose the linear model's C, the network's epochs (each fold stops early on its held-out
+ *   part), the blend weight, each tag's calibration and decision rule. Then both parts are refitted on
+ *   all of train + dev with what was chosen (C, and the median of the folds' epochs), so the thresholds
+ *   meet a model trained the way the fold models were.
+ * - `dev` (more): the parts are trained on train and every choice is made on dev; nothing is refitted.
+ *
+ * Out-of-fold figures choose; they are never reported as quality (the test split is, by the caller).
+ *
+ * @module
+ */
+import type { SparseVector } from "@/encode/mod.ts";
+import type { FitResult, FusionModel } from "@/model/mod.ts";
+import { brierPerTag, calibrate, fitCalibration } from "./calibration.ts";
+import { applyRules, chooseRules } from "./decision_rules.ts";
+import { selectRows } from "./evaluate.ts";
+import { type LabelMatrix, weightedFBeta } from "./f_beta.ts";
+import { assignFolds, type FoldItem, foldRows, type Folds } from "./folds.ts";
+import { fitLinear, type LinearModel, predictLinear, sparseRows } from "./linear.ts";
+import type { Curves, ProtocolRecord } from "./manifest.ts";
+import { blendScores, type TaggerParts } from "./tagger.ts";
+import { applyThresholds, type ScoreMatrix, tuneThresholds } from "./thresholds.ts";
+
+/** What the tagger is fitted on: rows of the assembled features. */
+export interface TaggerInputs {
+  /** Labels of every row (the tag vocabulary). */
+  labels: LabelMatrix;
+  /** Per row: tags, time and text, for the folds. */
+  items: FoldItem[];
+  /** Full TF-IDF bag of every row, or null when the text is left out. */
+  vectors: SparseVector[] | null;
+  vectorDim: number;
+  /** Trains a network on `rows`; with `validation` it stops early on their tuned weighted F0.5. */
+  fitNetwork(
+    rows: number[],
+    options: { validation: number[] | null; epochs: number; onEpoch?: OnEpoch },
+  ): Promise<FitResult>;
+  /** The network's probabilities for `rows`. */
+  predictNetwork(model: FusionModel, rows: number[]): Promise<ScoreMatrix>;
+}
+
+type OnEpoch = (epoch: number, trainLoss: number, valLoss: number | null, valScore: number | null) => void;
+
+/** Options of {@link fitTagger}. */
+export interface FitTaggerOptions {
+  rows: { train: number[]; dev: number[] };
+  /** @default "cv" up to CV_MAX_POSTS labeled posts, else "dev" */
+  protocol?: "cv" | "dev";
+  /** @default 5 */
+  folds?: number;
+  seed?: number;
+  /** Most epochs of a network fit. @default 30 */
+  epochs?: number;
+  /** The linear model's C values tried (scikit-learn's C: l2 = 1 / (C x posts)). @default [1, 4, 16] */
+  cGrid?: number[];
+  onStep?: (step: string) => void;
+  onEpoch?: OnEpoch;
+}
+
+export interface FittedTagger {
+  network: FusionModel;
+  parts: TaggerParts;
+  protocol: ProtocolRecord;
+  /** Calibrated probabilities of the tuning posts (out of fold, or dev) and their truth. */
+  tuning: { probabilities: ScoreMatrix; y: LabelMatrix };
+  /** Brier score per tag of the calibrated tuning probabilities. */
+  brier: number[];
+  curves: Curves;
+  bestEpoch: number;
+  epochsRun: number;
+}
+
+/** Above this many labeled posts (train + dev) the dev protocol is used. */
+export const CV_MAX_POSTS = 5000;
+/** Up to this many training posts the linear model is solved exactly (dual), beyond by SGD. */
+const DUAL_MAX_POSTS = 10_000;
+const BLEND_GRID = Array.from({ length: 11 }, (_, i) => i / 10);
+/**
+ * On fold 0 the network must add this much to the linear model for the other folds to be fitted: on
+ * 160 held-out posts a blend gains up to ~0.025 by chance (GoEmotions 720 draws), while images or
+ * videos the linear model cannot see add far more.
+ */
+const SCREEN_MARGIN = 0.03;
+
+/** Weighted F0.5 of `scores` with per-tag thresholds tuned on them: how candidates are compared. */
+export function tunedF05(scores: ScoreMatrix, y: LabelMatrix): number {
+  return weightedFBeta(y, applyThresholds(scores, tuneThresholds(scores, y, { beta: 0.5 })), { beta: 0.5 });
+}
+
+function linearFit(inputs: TaggerInputs, rows: number[], c: number): LinearModel {
+  const x = sparseRows(rows.map((r) => inputs.vectors![r]), inputs.vectorDim);
+  const dual = rows.length <= DUAL_MAX_POSTS;
+  return fitLinear(x, selectRows(inputs.labels, rows), {
+    optimizer: dual ? "dual" : "sgd",
+    l2: 1 / (c * rows.length),
+    epochs: dual ? 30 : 5,
+  });
+}
+
+const linearScores = (inputs: TaggerInputs, model: LinearModel, rows: number[]) =>
+  predictLinear(model, sparseRows(rows.map((r) => inputs.vectors![r]), inputs.vectorDim));
+
+/** Writes `part`'s rows of `scores` into `into` at the positions of `rows` within `all`. */
+function place(into: Float32Array, scores: ScoreMatrix, rows: number[], position: Map<number, number>) {
+  rows.forEach((r, j) =>
+    into.set(scores.data.subarray(j * scores.cols, (j + 1) * scores.cols), position.get(r)! * scores.cols)
+  );
+}
+
+/** Tuned weighted F0.5 on `held` of the linear model alone and of its best blend with the network. */
+function screenNetwork(
+  network: ScoreMatrix,
+  linearTuning: ScoreMatrix,
+  held: number[],
+  position: Map<number, number>,
+  inputs: TaggerInputs,
+): { linear: number; blend: number } {
+  const lin = selectRows(linearTuning, held.map((r) => position.get(r)!));
+  const y = selectRows(inputs.labels, held);
+  const blend = Math.max(...BLEND_GRID.slice(1).map((w) => tunedF05(blendScores(network, lin, w), y)));
+  return { linear: tunedF05(lin, y), blend };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+const curvesOf = (h: FitResult["history"]): Curves => ({
+  epoch: h.map((e) => e.epoch),
+  train_loss: h.map((e) => e.trainLoss),
+  val_loss: h.map((e) => e.valLoss ?? NaN),
+  val_weighted_f05: h.map((e) => e.valScore ?? NaN),
+});
+
+/** Fits the tagger; see the module doc. */
+export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions): Promise<FittedTagger> {
+  const step = options.onStep ?? (() => {});
+  const seed = options.seed ?? 7, epochs = options.epochs ?? 30, cGrid = options.cGrid ?? [1, 4, 16];
+  const labeled = [...options.rows.train, ...options.rows.dev];
+  const method = options.protocol ?? (labeled.length <= CV_MAX_POSTS ? "cv" : "dev");
+  const tuningRows = method === "cv" ? labeled : options.rows.dev;
+  if (tuningRows.length === 0) {
+    throw new RangeError(`Cannot tune the tagger: no ${method === "cv" ? "labeled" : "dev"} posts`);
+  }
+  const position = new Map(tuningRows.map((r, i) => [r, i]));
+  const y = selectRows(inputs.labels, tuningRows);
+  const K = y.cols, hasLinear = inputs.vectors !== null;
+  const empty = () => new Float32Array(tuningRows.length * K);
+
+  // The splits the choices are made on: k folds of train + dev, or train -> dev once.
+  let folds: Folds | null = null;
+  let splits: { fit: number[]; held: number[] }[];
+  if (method === "cv") {
+    folds = assignFolds(labeled.map((r) => inputs.items[r]), { k: options.folds ?? 5, seed });
+    splits = Array.from({ length: folds.k }, (_, f) => {
+      const { fit, held } = foldRows(folds!, f);
+      return { fit: fit.map((i) => labeled[i]), held: held.map((i) => labeled[i]) };
+    });
+  } else splits = [{ fit: options.rows.train, held: options.rows.dev }];
+
+  let linear: ProtocolRecord["linear"] = null, linearTuning: ScoreMatrix | null = null;
+  if (hasLinear) {
+    step(`linear model: C in ${cGrid.join(", ")} on ${method === "cv" ? `${splits.length} folds` : "dev"}`);
+    const byC: Record<string, number> = {};
+    let best = { c: cGrid[0], f: -1, scores: null as ScoreMatrix | null };
+    for (const c of cGrid) {
+      const data = empty();
+      for (const { fit, held } of splits) {
+        place(data, linearScores(inputs, linearFit(inputs, fit, c), held), held, position);
+      }
+      const scores = { data, rows: tuningRows.length, cols: K };
+      byC[String(c)] = tunedF05(scores, y);
+      if (byC[String(c)] > best.f) best = { c, f: byC[String(c)], scores };
+    }
+    linear = {
+      C_grid: cGrid,
+      C: best.c,
+      solver: labeled.length <= DUAL_MAX_POSTS ? "dual" : "sgd",
+      tuned_f05_by_C: byC,
+    };
+    linearTuning = best.scores;
+  }
+
+  step(`network: ${method === "cv" ? `${splits.length} folds` : "train, stopping on dev"}`);
+  const networkTuning = empty(), bestEpochs: number[] = [];
+  let curves: Curves | null = null, devFit: FitResult | null = null;
+  let screened: FitResult | null = null, screen: { linear: number; blend: number } | null = null;
+  for (const [i, { fit, held }] of splits.entries()) {
+    const result = await inputs.fitNetwork(fit, {
+      validation: held,
+      epochs,
+      onEpoch: i === 0 ? options.onEpoch : undefined,
+    });
+    const heldScores = await inputs.predictNetwork(result.model, held);
+    place(networkTuning, heldScores, held, position);
+    bestEpochs.push(result.bestEpoch);
+    if (i === 0) curves = curvesOf(result.history);
+    if (method === "dev") devFit = result;
+    else if (i === 0 && linearTuning) {
+      screen = screenNetwork(heldScores, linearTuning, held, position, inputs);
+      if (screen.blend < screen.linear + SCREEN_MARGIN) {
+        // The network adds nothing to the linear model on fold 0: the other folds and the refit would
+        // cost minutes for a blend weight of 0. Its fold-0 fit is kept, with weight 0.
+        screened = result;
+        break;
+      }
+      result.model.network.dispose();
+    } else result.model.network.dispose();
+  }
+  const netScores = { data: networkTuning, rows: tuningRows.length, cols: K };
+
+  step("blend, calibration and decision rules");
+  const byWeight: Record<string, number> = {};
+  let w = 1, bestF = -1;
+  for (const weight of screened ? [0] : hasLinear ? BLEND_GRID : [1]) {
+    const f = tunedF05(blendScores(netScores, linearTuning, weight), y);
+    byWeight[weight.toFixed(1)] = f;
+    if (f > bestF + 1e-9) [w, bestF] = [weight, f]; // ties keep the lighter network share
+  }
+  const blended = blendScores(netScores, linearTuning, w);
+  const calibration = fitCalibration(blended, y);
+  const probabilities = calibrate(blended, calibration);
+  const chosen = chooseRules(probabilities, y, { beta: 0.5 });
+  const ruleCounts: Record<string, number> = {};
+  for (const r of chosen.rules) {
+    const name = r.rule === "top-k" ? `top-${r.k}` : r.rule;
+    ruleCounts[name] = (ruleCounts[name] ?? 0) + 1;
+  }
+
+  let network: FusionModel, finalLinear: LinearModel | null = null, refitEpochs: number | null = null;
+  let bestEpoch: number, epochsRun: number;
+  if (screened) {
+    finalLinear = linearFit(inputs, labeled, linear!.C);
+    network = screened.model;
+    [bestEpoch, epochsRun] = [screened.bestEpoch, screened.history.length];
+  } else if (method === "cv") {
+    refitEpochs = Math.max(1, median(bestEpochs));
+    step(`refit on ${labeled.length} posts (C ${linear?.C ?? "-"}, ${refitEpochs} epochs)`);
+    if (hasLinear) finalLinear = linearFit(inputs, labeled, linear!.C);
+    const refit = await inputs.fitNetwork(labeled, { validation: null, epochs: refitEpochs });
+    network = refit.model;
+    [bestEpoch, epochsRun] = [refit.bestEpoch, refit.history.length];
+  } else {
+    if (hasLinear) finalLinear = linearFit(inputs, options.rows.train, linear!.C);
+    network = devFit!.model;
+    [bestEpoch, epochsRun] = [devFit!.bestEpoch, devFit!.history.length];
+  }
+  const tuningPred = applyRules(probabilities, chosen.rules);
+  return {
+    network,
+    parts: {
+      meta: {
+        format: "tagger",
+        version: 1,
+        blend: { network: finalLinear ? w : 1 },
+        calibration,
+        rules: chosen.rules,
+        linear: finalLinear ? { dim: inputs.vectorDim, labels: K, columns: 0, C: linear!.C } : null,
+      },
+      linear: finalLinear,
+    },
+    protocol: {
+      method,
+      folds: folds?.k ?? null,
+      fold_method: folds?.method ?? null,
+      near_duplicates: folds?.duplicates ?? 0,
+      seed,
+      tuning_posts: tuningRows.length,
+      linear,
+      network: {
+        best_epochs: bestEpochs,
+        refit_epochs: refitEpochs,
+        screened_out: screened !== null,
+        fold0: screen,
+      },
+      blend: { network: w, tuned_f05_by_weight: byWeight },
+      rules: ruleCounts,
+      tuning_weighted_f05: weightedFBeta(y, tuningPred, { beta: 0.5 }),
+    },
+    tuning: { probabilities, y },
+    brier: brierPerTag(probabilities, y),
+    curves: curves!,
+    bestEpoch,
+    epochsRun,
+  };
+}

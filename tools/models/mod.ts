@@ -1,0 +1,23 @@
+/**
+ * What builds model files the pipeline loads: the MobileNetV2 ONNX graph of the default image encoder,
+ * and the offline model folders (tiny Hugging Face layout test models, MobileNetV2 as a folder).
+ * `deno task models build` runs it; the scripts that need an image encoder call
+ * {@linkcode ensureEncoderFiles} first, so a fresh machine needs nothing else.
+ *
+ * @module
+ */
+import type { Settings } from "@/config/mod.ts";
+import { buildMobileNetOnnx } from "./mobilenet_onnx.ts";
+
+export { buildModelFolders, type BuiltFolder, MODEL_FOLDERS, type ModelFolder } from "./model_folders.ts";
+export { buildMobileNetOnnx, convertMobileNetToOnnx } from "./mobilenet_onnx.ts";
+export { buildTinyImageModel, buildTinyTextModel } from "./tiny_models.ts";
+
+/**
+ * Builds the default image encoder's graph into the settings' encoder cache unless it is there; returns
+ * its path and whether it was built now (the first run on a machine takes a few seconds).
+ */
+export async function ensureEncoderFiles(settings: Settings): Promise<{ path: string; built: boolean }> {
+  const { path, built } = await buildMobileNetOnnx(settings.encoderCacheDir);
+  return { path, built };
+}
