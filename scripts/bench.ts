@@ -14,6 +14,9 @@
  *                                 uncached and cached, per route and mixed; the refresh time (the database
  *                                 is kept in data/bench/serve-pg and reused; BENCH_DATABASE_URL: a server
  *                                 of yours, whose tables it replaces)
+ *   deno task bench faults        the hostile corpus through ingest/preprocess/infer killed with SIGKILL at
+ *                                 random points (PostgreSQL and PGlite) against an uninterrupted run, and
+ *                                 malformed API requests: crashes, duplicates, losses, 5xx (targets 0)
  *   deno task bench quality       weighted F0.5 etc. of the product beside TF-IDF + logistic regression
  *                                 (scikit-learn) on GoEmotions (full, 5 draws of 720 + 80), XED few-shot and
  *                                 full; heavy (--sets a,b runs some, --draws N); needs python3-sklearn
@@ -25,6 +28,7 @@
 import { join } from "node:path";
 import { loadSettings, type Settings } from "@/config/mod.ts";
 import * as encode from "../bench/encode.ts";
+import * as faults from "../bench/faults.ts";
 import * as gpu from "../bench/gpu.ts";
 import * as infer from "../bench/infer.ts";
 import * as ingest from "../bench/ingest.ts";
@@ -45,6 +49,7 @@ const BENCHES: Record<string, (settings: Settings) => Promise<Record<string, unk
   gpu: gpu.run,
   infer: infer.run,
   serve: serve.run,
+  faults: faults.run,
   quality: (settings) => quality.run(settings, qualityOptions),
 };
 

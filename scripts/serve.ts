@@ -5,13 +5,16 @@
  *
  * Environment: DATABASE_URL (else the embedded PGlite under data/), API_READ_TOKEN (reads need it when
  * set), API_ADMIN_TOKEN (admin routes are shut without it), API_LABEL_TOKENS (annotators' tokens,
- * "TOKEN=NAME,TOKEN2=NAME2"; the labeling page is shut without), CORS_ORIGINS (comma-separated origins, or *).
+ * "TOKEN=NAME,TOKEN2=NAME2"; the labeling page is shut without), CORS_ORIGINS (comma-separated origins, or *),
+ * API_ALLOWED_HOSTS (the Host names answered, comma-separated "host" or "host:port"; default the bound
+ * host, its loopback names for 127.0.0.1, this machine's addresses for 0.0.0.0), API_STATEMENT_TIMEOUT_MS
+ * (a query's time limit, default 15000). Each 5xx answer is logged to stderr as one JSON line.
  * The dashboard is at http://HOST:PORT/, labeling at /label, runs at /experiments, the API docs at
  * /api/docs. Stops on Ctrl-C.
  */
 import { join } from "node:path";
 import { loadSettings } from "@/config/mod.ts";
-import { createApp, parseLabelTokens } from "@/server/mod.ts";
+import { createApp, defaultAllowedHosts, parseAllowedHosts, parseLabelTokens } from "@/server/mod.ts";
 import { FileBlobStore, openDb } from "@/store/mod.ts";
 import { parseCli, run, UsageError } from "./_cli.ts";
 
@@ -36,7 +39,18 @@ export async function main(args: string[]): Promise<number> {
   const env = Deno.env.toObject();
   const settings = loadSettings(env);
   const labelTokens = parseLabelTokens(env.API_LABEL_TOKENS ?? "");
-  const db = await openDb(settings);
+  const statementTimeoutMs = Number(env.API_STATEMENT_TIMEOUT_MS || 15_000);
+  if (!(statementTimeoutMs > 0)) {
+    throw new UsageError(
+      `Cannot use API_STATEMENT_TIMEOUT_MS "${env.API_STATEMENT_TIMEOUT_MS}": expected milliseconds`,
+    );
+  }
+  const given = parseAllowedHosts(env.API_ALLOWED_HOSTS ?? "");
+  // Port 0 picks a free port: the default names then match any port.
+  const allowedHosts = given.length > 0
+    ? given
+    : defaultAllowedHosts(values.host, port).map((h) => port === 0 ? h.replace(/:0$/, "") : h);
+  const db = await openDb(settings, { statementTimeoutMs });
   const app = createApp({
     db,
     blobs: new FileBlobStore(join(settings.dataDir, "blobs")),
@@ -46,6 +60,8 @@ export async function main(args: string[]): Promise<number> {
       corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
       labelTokens,
       runsDir: settings.runsDir,
+      allowedHosts,
+      logger: (event) => console.error(JSON.stringify({ level: "error", ...event })),
     },
   });
   const controller = new AbortController();

@@ -13,6 +13,7 @@ import { seedTrendData, syntheticTrendData } from "./support/trend_seed.ts";
 import { freshPglite } from "./support/db.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
+const ODD_TAG = "arts_&_culture/音楽 <i>x</i>";
 
 interface ChartState {
   series: { name?: string; type: string; points: number }[];
@@ -27,7 +28,10 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const db = await freshPglite();
-    await seedTrendData(db, syntheticTrendData({ posts: 600 }));
+    const data = syntheticTrendData({ posts: 600 });
+    // A tag name as real data sets write them, with what URLs and pages must escape.
+    for (const p of data.predictions) if (p.tag === "music") p.tag = ODD_TAG;
+    await seedTrendData(db, data);
     await db.query(
       `insert into models (version, status, metrics, path)
        values ('fusion-v1', 'current', '{"micro_f1": 0.71, "macro_f1": 0.64}', 'models/fusion-v1')`,
@@ -55,6 +59,10 @@ Deno.test({
       });
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
+      // The server's CSP allows no inline script or style: the page must not need any.
+      page.on("console", (m) => {
+        if (/Content Security Policy/i.test(m.text())) errors.push(m.text());
+      });
       await page.goto(url);
       await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 30_000 });
 
@@ -179,10 +187,23 @@ Deno.test({
       );
       assert.notEqual(await page.locator("#status").textContent(), before);
       await page.selectOption("#f-platform", "");
-      await page.selectOption("#f-tag", "");
+      await page.selectOption("#f-tag", ODD_TAG);
       await page.waitForFunction(() =>
         (globalThis as unknown as { dashboard: { renders: number } }).dashboard.renders >= 5
       );
+      assert.equal(await page.locator("#top-title").textContent(), `Top posts: ${ODD_TAG}`);
+      assert.equal(await page.locator("#top-posts tbody tr").count(), 5);
+      assert.deepEqual((await chartState("shares")).series.map((s) => s.name), [ODD_TAG]);
+      await page.selectOption("#f-tag", "");
+      await page.waitForFunction(() =>
+        (globalThis as unknown as { dashboard: { renders: number } }).dashboard.renders >= 6
+      );
+      // Hovering draws ECharts' tooltips, whose default markup would carry inline styles.
+      await page.hover("#chart-shares canvas", { position: { x: 600, y: 150 } });
+      await page.waitForFunction(() =>
+        /\d%/.test(document.querySelector("#chart-shares")?.textContent ?? "")
+      );
+      await page.hover("#chart-growth canvas", { position: { x: 200, y: 100 } });
       await page.waitForTimeout(1500); // let the force layout settle for the picture
 
       await Deno.mkdir("data/screenshots", { recursive: true });

@@ -174,3 +174,26 @@ Deno.test("assembleFeatures() with the objects extra appends 80 scores to image 
     await Deno.remove(w.root, { recursive: true });
   }
 });
+
+Deno.test("precomputeFeatures() does not encode a blob whose bytes changed on disk, and says which post", async () => {
+  const w = await world();
+  try {
+    const sign = w.posts[0].media[0].blob_sha256!;
+    await Deno.chmod(w.blobs.pathOf(sign), 0o644);
+    await Deno.writeFile(w.blobs.pathOf(sign), await png("Tampered")); // a real image, the wrong one
+    const ctx = {
+      blobs: w.blobs,
+      cacheRoot: w.cacheRoot,
+      imageEncoder: meanRgb,
+      config: DEFAULT_FEATURE_CONFIG,
+    };
+    const out = await precomputeFeatures(w.posts, ctx);
+    const problem = out.problems.find((p) => p.postId === "p1" && p.modality === "image");
+    assert.ok(problem, JSON.stringify(out.problems));
+    assert.match(problem.reason, /changed on disk/);
+    // The other image is encoded as usual.
+    assert.ok(!out.problems.some((p) => p.postId === "p2"));
+  } finally {
+    await Deno.remove(w.root, { recursive: true });
+  }
+});

@@ -14,6 +14,7 @@ import {
   videoFacts,
   videoFactsVector,
 } from "@/preprocess/mod.ts";
+import { BlobCorruptError, verifyBlobFile } from "@/store/mod.ts";
 import type { RgbImage } from "@/core/mod.ts";
 import type { Encoder } from "./encoder.ts";
 
@@ -93,7 +94,7 @@ function asInputError(err: unknown, ref: MediaRef, modality: "image" | "video"):
     `Cannot preprocess ${modality} of post "${ref.postId}": ${(err as Error).message}`,
     {
       modality,
-      reason: "corrupt",
+      reason: err instanceof BlobCorruptError ? "blob_changed" : "corrupt",
       postId: ref.postId,
       cause: err,
     },
@@ -131,6 +132,7 @@ export async function embedImages(
         ...await Promise.all(
           chunk.slice(j, j + concurrency).map(async (ref) => {
             try {
+              await verifyBlobFile(ref.path, ref.sha); // a blob changed on disk is not encoded
               return {
                 ref,
                 img: await decodeRgb(ref.path, size, {
@@ -179,6 +181,7 @@ export async function embedVideos(
       continue;
     }
     try {
+      await verifyBlobFile(ref.path, ref.sha);
       const sampled = await sampleVideoFrames(ref.path, {
         frames,
         seed,

@@ -2,8 +2,9 @@
  * The feature cache: encoder outputs as Apache Arrow IPC files, one folder per feature set
  * (`<root>/<name>/`), rows `key: utf8, vector: fixed_size_list<float32>[dim]`.
  *
- * - Each write adds a new part file, written to a temp name and renamed: a killed run leaves no corrupt
- *   file, and concurrent runs never write the same file. Rows are looked up by key, so a key present in
+ * - Each write adds a new part file, written to a temp name, flushed to disk and renamed: a killed run or
+ *   a power loss leaves no corrupt file, and concurrent runs never write the same file. A part that
+ *   cannot be read anyway (disk damage) is renamed aside on open (`setAside`) and its rows computed again. Rows are looked up by key, so a key present in
  *   two parts (two runs computed it at once) is harmless: same key, same inputs, same vector.
  * - `compact()` folds the parts into one when they pile up.
  * - Everything is held in memory once opened (50,000 x 1280 floats is 256 MB): training reads it all.
@@ -21,6 +22,7 @@ import {
   vectorFromArray,
 } from "apache-arrow";
 import { join } from "node:path";
+import { syncDir } from "@/store/mod.ts";
 
 export interface FeatureRow {
   key: string;
@@ -38,6 +40,8 @@ const PART = /^part-.+\.arrow$/;
 export class FeatureCache {
   readonly #index = new Map<string, Float32Array>();
   #parts: string[] = [];
+  /** Part files that could not be read when the cache was opened, renamed aside; their rows are missing. */
+  readonly setAside: { part: string; movedTo: string; reason: string }[] = [];
 
   private constructor(readonly dir: string, readonly dim: number) {}
 
@@ -60,7 +64,19 @@ export class FeatureCache {
     for await (const e of Deno.readDir(this.dir)) if (e.isFile && PART.test(e.name)) names.push(e.name);
     names.sort();
     for (const name of names) {
-      const table = tableFromIPC(await Deno.readFile(join(this.dir, name)));
+      let table: Table;
+      try {
+        table = tableFromIPC(await Deno.readFile(join(this.dir, name)));
+        if (!table.getChild("key") || !table.getChild("vector")) {
+          throw new TypeError("no key or vector column");
+        }
+      } catch (err) {
+        // A damaged part (a disk error, a half-copied folder) blocks nothing: its rows are computed again.
+        const aside = `${name}.corrupt-${Date.now().toString(36)}`;
+        await Deno.rename(join(this.dir, name), join(this.dir, aside));
+        this.setAside.push({ part: name, movedTo: aside, reason: (err as Error).message });
+        continue;
+      }
       const dim = (table.schema.fields.find((f) => f.name === "vector")?.type as FixedSizeList | undefined)
         ?.listSize;
       if (dim !== this.dim) {
@@ -147,11 +163,15 @@ export class FeatureCache {
     const final = join(this.dir, name);
     const tmp = `${final}.tmp-${Deno.pid}`;
     try {
-      await Deno.writeFile(tmp, tableToIPC(table, "file"));
-      await Deno.rename(tmp, final);
+      const bytes = tableToIPC(table, "file");
+      using file = await Deno.open(tmp, { write: true, createNew: true });
+      for (let at = 0; at < bytes.byteLength;) at += await file.write(bytes.subarray(at));
+      await file.syncData(); // on disk before it has a real name
     } catch (err) {
       await Deno.remove(tmp).catch(() => {});
       throw err;
     }
+    await Deno.rename(tmp, final);
+    await syncDir(this.dir);
   }
 }

@@ -68,3 +68,38 @@ Deno.test("featureKey() changes with content, encoder, config and code version, 
   assert.notEqual(featureKey({ ...base, code: "999" }), k);
   assert.equal(configHash({ a: 1, b: [1, 2] }), configHash({ b: [1, 2], a: 1 }));
 });
+
+Deno.test("FeatureCache sets a damaged part aside on open, keeps the others, and computes its rows again", async (t) => {
+  const root = await Deno.makeTempDir();
+  const cache = await FeatureCache.open(root, "text", 2);
+  await cache.put([{ key: "a", vector: vec(1, 2) }]);
+  await cache.put([{ key: "b", vector: vec(3, 4) }]);
+  const dir = `${root}/text`;
+  const parts = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  for (
+    const [what, damage] of [
+      ["truncated", (bytes: Uint8Array) => bytes.subarray(0, Math.floor(bytes.length / 2))],
+      ["random bytes", (bytes: Uint8Array) => crypto.getRandomValues(new Uint8Array(bytes.length))],
+      ["empty", () => new Uint8Array(0)],
+    ] as const
+  ) {
+    await t.step(what, async () => {
+      await Deno.writeFile(`${dir}/${parts[0]}`, damage(await Deno.readFile(`${dir}/${parts[1]}`)));
+      const reopened = await FeatureCache.open(root, "text", 2);
+      assert.equal(reopened.setAside.length, 1);
+      assert.equal(reopened.setAside[0].part, parts[0]);
+      assert.deepEqual(reopened.get("b"), vec(3, 4));
+      assert.deepEqual(reopened.missing(["a", "b"]), ["a"]);
+      assert.equal(await reopened.put([{ key: "a", vector: vec(1, 2) }]), 1);
+      const again = await FeatureCache.open(root, "text", 2);
+      assert.deepEqual([again.setAside.length, again.size], [0, 2]);
+      // Put the layout back for the next case: the rebuilt part becomes the first one.
+      for (const e of Deno.readDirSync(dir)) {
+        if (e.name.includes(".corrupt-")) Deno.removeSync(`${dir}/${e.name}`);
+      }
+      const now = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n !== parts[1]);
+      Deno.renameSync(`${dir}/${now[0]}`, `${dir}/${parts[0]}`);
+    });
+  }
+  await Deno.remove(root, { recursive: true });
+});

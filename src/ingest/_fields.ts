@@ -1,4 +1,5 @@
 /** Field readers shared by the file importers: each returns a value or throws a message naming the field. */
+import { normalizeTagName } from "@/store/mod.ts";
 import type { RawMedia, RawPost } from "./raw_post.ts";
 
 const IMAGE_EXT = /\.(jpe?g|png|webp|gif|avif|tiff?|bmp|heic)$/i;
@@ -14,10 +15,17 @@ export function readId(value: unknown, field = "id"): string {
   throw new FieldError(`missing ${field}`);
 }
 
+/** Times a post or an account can have: from the Unix epoch to 2100 (the store's timestamps hold more). */
+export const SANE_TIMES = { from: new Date("1970-01-01T00:00:00Z"), to: new Date("2100-01-01T00:00:00Z") };
+
 export function readDate(value: unknown, field = "created_at"): Date {
   if (value === undefined || value === null || value === "") throw new FieldError(`missing ${field}`);
   const d = typeof value === "number" ? new Date(value) : new Date(String(value));
-  if (Number.isNaN(d.getTime())) throw new FieldError(`invalid ${field} "${String(value).slice(0, 40)}"`);
+  const shown = String(value).slice(0, 40);
+  if (Number.isNaN(d.getTime())) throw new FieldError(`invalid ${field} "${shown}"`);
+  if (d < SANE_TIMES.from || d >= SANE_TIMES.to) {
+    throw new FieldError(`invalid ${field} "${shown}": outside 1970-2099`);
+  }
   return d;
 }
 
@@ -29,6 +37,21 @@ export function optionalNumber(value: unknown, field: string): number | undefine
   if (value === undefined || value === null || value === "") return undefined;
   const n = typeof value === "number" ? value : Number(value);
   if (!Number.isFinite(n)) throw new FieldError(`invalid ${field} "${String(value).slice(0, 40)}"`);
+  return n;
+}
+
+/** Largest count the store keeps (followers, posts ...): a PostgreSQL integer. */
+const MAX_COUNT = 2 ** 31 - 1;
+
+/** A count: a whole number from 0 to 2^31 - 1. */
+export function optionalCount(value: unknown, field: string): number | undefined {
+  const n = optionalNumber(value, field);
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_COUNT) {
+    throw new FieldError(
+      `invalid ${field} "${String(value).slice(0, 40)}": expected a whole number from 0 to ${MAX_COUNT}`,
+    );
+  }
   return n;
 }
 
@@ -47,12 +70,38 @@ export function optionalString(value: unknown, field: string): string | undefine
   return value;
 }
 
-/** Tags as an array, or one string separated by commas/semicolons/pipes. */
+/**
+ * Tags as an array, or one string separated by commas/semicolons/pipes; each trimmed and NFC-normalised,
+ * kept as given otherwise. A name that cannot be a tag (see `tagNameProblem`) fails the row.
+ */
 export function readLabels(value: unknown): string[] | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   const list = Array.isArray(value) ? value : String(value).split(/[,;|]/);
-  const tags = list.map((t) => String(t).trim()).filter(Boolean);
+  const tags: string[] = [];
+  for (const t of list) {
+    if (typeof t !== "string" && typeof t !== "number") throw new FieldError("invalid label: expected text");
+    if (String(t).trim() !== "") tags.push(readTag(String(t)));
+  }
   return [...new Set(tags)];
+}
+
+/** One tag name, trimmed and NFC-normalised; a FieldError says why it cannot be a tag. */
+export function readTag(raw: string): string {
+  try {
+    return normalizeTagName(raw);
+  } catch (err) {
+    throw new FieldError((err as Error).message);
+  }
+}
+
+/**
+ * Parses one JSON record, keeping every number written under the key "id" (the post's, the user's) as its
+ * source text: ids above 2^53 would otherwise be rounded, and two posts merged into one.
+ */
+export function parseJsonRecord(text: string): unknown {
+  return JSON.parse(text, function (key, value, context?: { source?: string }) {
+    return key === "id" && typeof value === "number" && context?.source ? context.source : value;
+  });
 }
 
 /** The media kind from a declared kind, a MIME type or the file extension. */
@@ -103,9 +152,9 @@ export function recordToPost(o: Record<string, unknown>, defaults: { platform: s
     media: readMedia(o.media),
     user: {
       id: user.id !== undefined ? readId(user.id, "user.id") : optionalString(o.user_id, "user_id"),
-      followers: optionalNumber(user.followers ?? o.user_followers, "user.followers"),
-      following: optionalNumber(user.following ?? o.user_following, "user.following"),
-      posts: optionalNumber(user.posts ?? o.user_posts, "user.posts"),
+      followers: optionalCount(user.followers ?? o.user_followers, "user.followers"),
+      following: optionalCount(user.following ?? o.user_following, "user.following"),
+      posts: optionalCount(user.posts ?? o.user_posts, "user.posts"),
       verified: optionalBool(user.verified ?? o.user_verified, "user.verified"),
       createdAt: optionalDate(user.created_at ?? o.user_created_at, "user.created_at"),
     },

@@ -3,7 +3,16 @@
  * jitter, `Retry-After` on 429/503, and a pause before a host's rate-limit budget runs out
  * (Mastodon `X-RateLimit-Remaining/Reset`, Bluesky `ratelimit-remaining/ratelimit-reset`).
  * `fetch`, `sleep`, `now` and `random` are injectable so tests never wait.
+ *
+ * Against hostile servers and posts: credentials go only to the platform's own origin (never to a media
+ * host, another page host or a redirect target elsewhere); redirects are followed by hand, each target
+ * checked by the network guard (no file:, loopback, private or link-local address; see _net_guard.ts);
+ * bodies are capped while streaming; each attempt has a time limit.
  */
+import { checkUrl, UrlRefusedError } from "./_net_guard.ts";
+import { parseLinkHeader, parseRateLimitReset, parseRetryAfter } from "./_http_headers.ts";
+
+export { parseLinkHeader, parseRateLimitReset, parseRetryAfter };
 
 import type { RawMedia } from "./raw_post.ts";
 
@@ -13,6 +22,11 @@ export class HttpError extends Error {
   constructor(message: string, readonly url: string, readonly status: number, options?: ErrorOptions) {
     super(message, options);
   }
+}
+
+/** A request the client will not make or a body it will not read (not retried). */
+export class RequestRefusedError extends HttpError {
+  override name = "RequestRefusedError";
 }
 
 export interface HttpOptions {
@@ -34,8 +48,26 @@ export interface HttpOptions {
   minRemaining?: number;
   /** Abort one attempt (headers and body) after this long. @default 30_000 */
   timeoutMs?: number;
-  /** Headers sent with every request, e.g. `Authorization`. @default {} */
+  /** Headers sent with every request (never credentials: see `credentials`). @default {} */
   headers?: Record<string, string>;
+  /**
+   * The platform's origin (`https://mastodon.social`): requests to it are trusted even on a private
+   * network (the user named it), and it is the only origin `credentials` go to. @default none
+   */
+  platformOrigin?: string;
+  /** Headers sent to `platformOrigin` only, e.g. `Authorization`. @default {} */
+  credentials?: Record<string, string>;
+  /**
+   * Hosts ("name" or "name:port") a connector may reach although they resolve to a loopback or private
+   * address (a self-hosted CDN). @default []
+   */
+  allowPrivateHosts?: string[];
+  /** Resolves host names for the network guard. @default the system resolver */
+  resolveHost?: (hostname: string) => Promise<string[]>;
+  /** Largest response body read; a bigger one fails without retry. @default 100_000_000 */
+  maxBodyBytes?: number;
+  /** Redirects followed per request. @default 5 */
+  maxRedirects?: number;
 }
 
 export interface JsonResponse {
@@ -76,6 +108,15 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
   const minRemaining = options.minRemaining ?? 1;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const headers = options.headers ?? {};
+  const credentials = options.credentials ?? {};
+  const platformOrigin = options.platformOrigin ? new URL(options.platformOrigin).origin : undefined;
+  const guard = {
+    trustedOrigins: platformOrigin ? [platformOrigin] : [],
+    allowPrivateHosts: options.allowPrivateHosts,
+    resolveHost: options.resolveHost,
+  };
+  const maxBodyBytes = options.maxBodyBytes ?? 100_000_000;
+  const maxRedirects = options.maxRedirects ?? 5;
   /** host -> epoch ms before which no request goes out. */
   const pausedUntil = new Map<string, number>();
 
@@ -102,6 +143,71 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
     if (at !== undefined) pausedUntil.set(host, at);
   }
 
+  /**
+   * One attempt: fetch, following redirects by hand. Each target passes the network guard; credentials
+   * go with a request to the platform's origin only.
+   */
+  async function fetchFollowing(url: string, body: unknown, signal: AbortSignal): Promise<Response> {
+    let target = new URL(url);
+    let post = body !== undefined;
+    for (let hop = 0;; hop++) {
+      try {
+        await checkUrl(target, guard);
+      } catch (error) {
+        if (error instanceof UrlRefusedError) throw new RequestRefusedError(error.message, target.href, 0);
+        throw error;
+      }
+      const own = platformOrigin !== undefined && target.origin === platformOrigin;
+      const sent = { ...headers, ...(own ? credentials : {}) };
+      const init: RequestInit = post
+        ? {
+          method: "POST",
+          headers: { ...sent, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }
+        : { headers: sent };
+      const res = await doFetch(target.href, { ...init, signal, redirect: "manual" });
+      const location = res.headers.get("location");
+      if (![301, 302, 303, 307, 308].includes(res.status) || !location) return res;
+      await res.body?.cancel();
+      if (hop >= maxRedirects) {
+        throw new RequestRefusedError(
+          `Cannot fetch "${url}": more than ${maxRedirects} redirects`,
+          url,
+          res.status,
+        );
+      }
+      if (res.status === 303 || (post && res.status !== 307 && res.status !== 308)) post = false;
+      target = new URL(location, target);
+    }
+  }
+
+  /** The body as bytes, refusing more than `maxBodyBytes` (declared or streamed). */
+  async function readCapped(url: string, res: Response): Promise<Uint8Array> {
+    const tooBig = () =>
+      new RequestRefusedError(
+        `Cannot read body of "${url}": more than ${maxBodyBytes} bytes`,
+        url,
+        res.status,
+      );
+    const declared = Number(res.headers.get("content-length"));
+    if (Number.isFinite(declared) && declared > maxBodyBytes) {
+      await res.body?.cancel();
+      throw tooBig();
+    }
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of res.body ?? new ReadableStream<Uint8Array>()) {
+      size += chunk.byteLength;
+      if (size > maxBodyBytes) throw tooBig(); // leaving the loop cancels the stream
+      parts.push(chunk);
+    }
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const p of parts) (out.set(p, at), at += p.byteLength);
+    return out;
+  }
+
   async function request<T>(url: string, read: (res: Response) => Promise<T>, body?: unknown): Promise<T> {
     const host = new URL(url).host;
     let lastError: HttpError | undefined;
@@ -113,13 +219,9 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
       try {
         let res: Response;
         try {
-          const init: RequestInit = body === undefined ? { headers } : {
-            method: "POST",
-            headers: { ...headers, "content-type": "application/json" },
-            body: JSON.stringify(body),
-          };
-          res = await doFetch(url, { ...init, signal: controller.signal, redirect: "follow" });
+          res = await fetchFollowing(url, body, controller.signal);
         } catch (error) {
+          if (error instanceof RequestRefusedError) throw error;
           const reason = controller.signal.aborted ? `timed out after ${timeoutMs} ms` : String(error);
           lastError = new HttpError(`Cannot fetch "${url}": ${reason}`, url, 0, { cause: error });
           retryWait = backoff(attempt);
@@ -130,7 +232,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
           try {
             return await read(res);
           } catch (error) {
-            if (error instanceof SyntaxError) throw error;
+            if (error instanceof SyntaxError || error instanceof RequestRefusedError) throw error;
             const reason = controller.signal.aborted ? `timed out after ${timeoutMs} ms` : String(error);
             lastError = new HttpError(`Cannot read body of "${url}": ${reason}`, url, 0, { cause: error });
             retryWait = backoff(attempt);
@@ -157,7 +259,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
   }
 
   async function readJson(url: string, res: Response): Promise<JsonResponse> {
-    const text = await res.text();
+    const text = new TextDecoder().decode(await readCapped(url, res));
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -175,58 +277,12 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
     postJson: (url, body) => request(url, (res) => readJson(url, res), body),
     getBytes: (url) =>
       request(url, async (res) => {
-        const bytes = new Uint8Array(await res.arrayBuffer());
+        const bytes = await readCapped(url, res);
         const mime = res.headers.get("content-type")?.split(";")[0].trim() || undefined;
         return { bytes, mime };
       }),
-    getText: (url) => request(url, (res) => res.text()),
+    getText: (url) => request(url, async (res) => new TextDecoder().decode(await readCapped(url, res))),
   };
-}
-
-/**
- * Milliseconds to wait from a `Retry-After` value: delta seconds or an HTTP date.
- * Returns undefined for a missing or unreadable value; a date in the past gives 0.
- */
-export function parseRetryAfter(
-  value: string | null | undefined,
-  now: number = Date.now(),
-): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  // An HTTP date has a weekday and a month name; Date.parse alone would also take "-5" as a year.
-  if (!/[a-z]{3}/i.test(text)) return undefined;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
-}
-
-/**
- * Epoch milliseconds of a rate-limit reset: an ISO date (Mastodon `X-RateLimit-Reset`), epoch seconds
- * (Bluesky `ratelimit-reset`), or delta seconds (IETF draft; numbers below 1e9).
- */
-export function parseRateLimitReset(value: string, now: number = Date.now()): number | undefined {
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) {
-    const n = Number(text);
-    return n >= 1e9 ? Math.round(n * 1000) : now + Math.round(n * 1000);
-  }
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : at;
-}
-
-/** Targets of a `Link` header by relation, e.g. `{ next: "https://…?max_id=1", prev: "…" }`. */
-export function parseLinkHeader(value: string | null | undefined): Record<string, string> {
-  const links: Record<string, string> = {};
-  if (!value) return links;
-  for (const match of value.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
-    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(match[2]);
-    if (!rel) continue;
-    for (const name of (rel[1] ?? rel[2]).split(/\s+/)) {
-      if (name && !(name in links)) links[name.toLowerCase()] = match[1];
-    }
-  }
-  return links;
 }
 
 /** A media file to fetch, as a connector found it in a post. */

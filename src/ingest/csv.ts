@@ -35,6 +35,7 @@ export async function* readCsvPosts(
   options: FileImportOptions = {},
 ): AsyncGenerator<SourceItem> {
   const base = dirname(resolve(path));
+  const root = resolve(options.mediaRoot ?? base);
   let header: string[] | undefined;
   for await (const { line, fields } of parseCsv(readLines(path))) {
     if (!header) {
@@ -61,7 +62,7 @@ export async function* readCsvPosts(
     const record = Object.fromEntries(header.map((h, i) => [h, fields[i]]));
     try {
       const p = recordToPost(record, { platform: options.platform ?? "import" });
-      for (const m of p.media) if (m.path) m.path = resolve(base, m.path);
+      for (const m of p.media) if (m.path) Object.assign(m, { path: resolve(base, m.path), root });
       yield post(p, where);
     } catch (err) {
       yield skip(where, (err as Error).message, record.id || undefined);

@@ -11,13 +11,17 @@ import {
   existingPostIds,
   finishRun,
   insertPosts,
+  type InsertResult,
+  isDataError,
   type MediaRecord,
   type PostRecord,
   quarantine,
   type QuarantineItem,
   startRun,
   type Store,
+  tagNameProblem,
 } from "@/store/mod.ts";
+import { DEFAULT_MAX_MEDIA_BYTES, MediaRefusedError, openMediaFile } from "./media_file.ts";
 import { probeImage, probeVideo } from "./media_probe.ts";
 import type { RawMedia, RawPost } from "./raw_post.ts";
 import type { SourceItem } from "./source_item.ts";
@@ -35,6 +39,8 @@ export interface IngestOptions {
   onProgress?: (summary: IngestSummary) => void;
   /** Parameters recorded on the run. */
   params?: Record<string, unknown>;
+  /** Largest media file or download stored; a bigger one is recorded as a media error. @default 512 MiB */
+  maxMediaBytes?: number;
 }
 
 export interface IngestSummary {
@@ -88,27 +94,42 @@ export async function ingest(
     const records = await mapPool(
       fresh,
       options.concurrency ?? 4,
-      (b) => toRecord(store, b.raw, b.id, options.source),
+      (b) => toRecord(store, b.raw, b.id, options),
     );
+    const where = new Map(fresh.map((b) => [b.id, b.where]));
+    // A post's media failures are recorded in the transaction that stores it: a kill in between would
+    // leave the post stored (a duplicate on the rerun, never looked at again) and its failures unrecorded.
+    const mediaHolds = (r: PostRecord): QuarantineItem[] =>
+      r.media.filter((m) => m.error).map((m) => ({
+        stage: "ingest",
+        source: options.source,
+        runId,
+        item: r.id,
+        modality: m.kind,
+        reason: m.error!,
+        detail: { where: where.get(r.id) },
+      }));
+    const result = await insertOrSetAside(store, records, mediaHolds);
+    const inserted = new Set(result.inserted);
     for (const [i, r] of records.entries()) {
+      const refused = result.refused.get(r.id);
+      if (refused) {
+        hold({ item: fresh[i].where, reason: `cannot store post: ${refused}` }, true);
+        continue;
+      }
+      if (!inserted.has(r.id)) continue;
+      s.labels += r.labels?.length ?? 0;
       for (const m of r.media) {
         if (m.blobSha256) s.media++;
         if (m.error) {
           s.mediaFailed++;
-          hold(
-            { item: fresh[i].id, modality: m.kind, reason: m.error, detail: { where: fresh[i].where } },
-            false,
-          );
+          const reason = m.error.replace(/".*?"/g, '"…"');
+          s.reasons[reason] = (s.reasons[reason] ?? 0) + 1;
         }
       }
     }
-    const result = await insertPosts(store.db, records);
     s.stored += result.inserted.length;
     s.duplicates += result.duplicates.length; // a concurrent run got there first
-    s.labels += records.filter((r) => result.inserted.includes(r.id)).reduce(
-      (n, r) => n + (r.labels?.length ?? 0),
-      0,
-    );
     await quarantine(store.db, held.splice(0));
     batch = [];
     options.onProgress?.({ ...s });
@@ -122,6 +143,8 @@ export async function ingest(
         hold({ item: item.where, reason: item.reason }, true);
       } else if (options.since && item.post.createdAt && item.post.createdAt < options.since) {
         s.outsideWindow++;
+      } else if (labelProblem(item.post)) {
+        hold({ item: item.where, reason: labelProblem(item.post)! }, true);
       } else {
         batch.push({
           raw: item.post,
@@ -142,20 +165,66 @@ export async function ingest(
   return s;
 }
 
+/** Why one of the post's labels cannot be a tag (sources other than the file readers check none). */
+function labelProblem(post: RawPost): string | undefined {
+  for (const tag of post.labels ?? []) {
+    const problem = tagNameProblem(tag);
+    if (problem) return `invalid label ${JSON.stringify(tag.slice(0, 80))}: the name ${problem}`;
+  }
+  return undefined;
+}
+
+/**
+ * Inserts the batch; when the database refuses it for a value in it, inserts row by row so that only the
+ * rows it refuses are set aside (with the database's reason), not the batch.
+ */
+async function insertOrSetAside(
+  store: Store,
+  records: PostRecord[],
+  holdsOf: (r: PostRecord) => QuarantineItem[],
+): Promise<InsertResult & { refused: Map<string, string> }> {
+  const refused = new Map<string, string>();
+  const store1 = (rs: PostRecord[]) =>
+    store.db.transaction(async (tx) => {
+      const result = await insertPosts(tx, rs);
+      await quarantine(tx, rs.flatMap(holdsOf));
+      return result;
+    });
+  try {
+    return { ...await store1(records), refused };
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+  }
+  const out: InsertResult = { inserted: [], duplicates: [] };
+  for (const r of records) {
+    try {
+      const one = await store1([r]);
+      out.inserted.push(...one.inserted);
+      out.duplicates.push(...one.duplicates);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      refused.set(r.id, (err as Error).message);
+    }
+  }
+  return { ...out, refused };
+}
+
 const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
 const MENTION = /(?<![\p{L}\p{N}_])@([\p{L}\p{N}_.]+(?:@[\p{L}\p{N}_.-]+)?)/gu;
 const URL_RE = /https?:\/\/[^\s<>"]+/g;
 
-async function toRecord(store: Store, raw: RawPost, id: string, source: string): Promise<PostRecord> {
+async function toRecord(store: Store, raw: RawPost, id: string, options: IngestOptions): Promise<PostRecord> {
   const media: MediaRecord[] = [];
-  for (const [position, m] of raw.media.entries()) media.push(await storeMedia(store, m, position));
+  for (const [position, m] of raw.media.entries()) {
+    media.push(await storeMedia(store, m, position, options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES));
+  }
   const text = raw.text ?? undefined;
   const hash = createHash("sha256").update(text ?? "");
   for (const m of media) hash.update(`\u0000${m.blobSha256 ?? ""}`);
   return {
     id,
     platform: raw.platform,
-    source,
+    source: options.source,
     createdAt: raw.createdAt,
     split: raw.split,
     doc: {
@@ -180,17 +249,35 @@ async function toRecord(store: Store, raw: RawPost, id: string, source: string):
   };
 }
 
-async function storeMedia(store: Store, m: RawMedia, position: number): Promise<MediaRecord> {
+async function storeMedia(
+  store: Store,
+  m: RawMedia,
+  position: number,
+  maxBytes: number,
+): Promise<MediaRecord> {
   const base: MediaRecord = { position, kind: m.kind, mime: m.mime, alt: m.alt };
   let put;
   try {
-    if (m.bytes) put = await store.blobs.put(m.bytes);
-    else if (m.path) put = await store.blobs.putFile(m.path);
-    else return { ...base, error: `media not downloaded: "${m.url ?? "no location"}"` };
+    if (m.bytes) {
+      if (m.bytes.byteLength > maxBytes) {
+        return { ...base, error: `media has ${m.bytes.byteLength} bytes, more than the cap of ${maxBytes}` };
+      }
+      put = await store.blobs.put(m.bytes);
+    } else if (m.path) {
+      if (!m.root) return { ...base, error: `media path "${m.path}" has no import folder to confine it to` };
+      const { file } = await openMediaFile(m.path, m.root, { maxBytes });
+      try {
+        put = await store.blobs.putStream(file.readable, { maxBytes });
+      } finally {
+        try {
+          file.close();
+        } catch { /* closed by its stream */ }
+      }
+    } else return { ...base, error: `media not downloaded: "${m.url ?? "no location"}"` };
   } catch (err) {
     const what = m.path ?? "bytes";
-    const reason = err instanceof Deno.errors.NotFound
-      ? `media file not found: "${what}"`
+    const reason = err instanceof Deno.errors.NotFound || err instanceof MediaRefusedError
+      ? (err as Error).message
       : `cannot read media "${what}": ${(err as Error).message}`;
     return { ...base, error: reason };
   }

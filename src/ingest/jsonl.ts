@@ -6,17 +6,23 @@
  *    "user":{"id":"u42","followers":1234,"following":56,"posts":789,"verified":false,"created_at":"2019-05-01"},
  *    "device":"android","labels":["travel","food"],"annotator":"ann1","split":"train"}
  *
- * Required: id, created_at. Media paths are relative to the file's folder. A line that cannot be read is
+ * Required: id, created_at. Media paths are relative to the file's folder and must stay inside it (or
+ * inside `mediaRoot`). A line that cannot be read is
  * yielded as a skip with `file:line` and the reason; the rest go on.
  */
 import { dirname, resolve } from "node:path";
 import { readLines } from "./_csv_parse.ts";
-import { recordToPost } from "./_fields.ts";
+import { parseJsonRecord, recordToPost } from "./_fields.ts";
 import { post, skip, type SourceItem } from "./source_item.ts";
 
 export interface FileImportOptions {
   /** Platform for records that do not name one. @default "import" */
   platform?: string;
+  /**
+   * The folder media paths must stay inside (symlinks resolved); a path outside it is refused and
+   * recorded as a media error. @default the import file's folder
+   */
+  mediaRoot?: string;
 }
 
 export async function* readJsonlPosts(
@@ -24,6 +30,7 @@ export async function* readJsonlPosts(
   options: FileImportOptions = {},
 ): AsyncGenerator<SourceItem> {
   const base = dirname(resolve(path));
+  const root = resolve(options.mediaRoot ?? base);
   let line = 0;
   for await (const text of readLines(path)) {
     line++;
@@ -31,7 +38,7 @@ export async function* readJsonlPosts(
     const where = `${path}:${line}`;
     let record: unknown;
     try {
-      record = JSON.parse(text);
+      record = parseJsonRecord(text);
     } catch (err) {
       yield skip(where, `malformed JSON: ${(err as Error).message}`);
       continue;
@@ -42,7 +49,7 @@ export async function* readJsonlPosts(
     }
     try {
       const p = recordToPost(record as Record<string, unknown>, { platform: options.platform ?? "import" });
-      for (const m of p.media) if (m.path) m.path = resolve(base, m.path);
+      for (const m of p.media) if (m.path) Object.assign(m, { path: resolve(base, m.path), root });
       yield post(p, where);
     } catch (err) {
       const id = (record as Record<string, unknown>).id;

@@ -3,7 +3,15 @@
  * with those columns. A label for a post that is not in the store is quarantined, not guessed at.
  */
 import { parseCsv, readLines } from "./_csv_parse.ts";
-import { FieldError, optionalBool, optionalDate, optionalString, readId } from "./_fields.ts";
+import {
+  FieldError,
+  optionalBool,
+  optionalDate,
+  optionalString,
+  parseJsonRecord,
+  readId,
+  readTag,
+} from "./_fields.ts";
 import {
   analyzeTables,
   existingPostIds,
@@ -45,7 +53,7 @@ async function* records(path: string): AsyncGenerator<Parsed> {
     line++;
     if (!text.trim()) continue;
     try {
-      yield parse(JSON.parse(text), `${path}:${line}`);
+      yield parse(parseJsonRecord(text) as Record<string, unknown>, `${path}:${line}`);
     } catch (err) {
       yield { where: `${path}:${line}`, error: `malformed JSON: ${(err as Error).message}` };
     }
@@ -55,10 +63,11 @@ async function* records(path: string): AsyncGenerator<Parsed> {
 function parse(o: Record<string, unknown>, where: string): Parsed {
   try {
     const platform = optionalString(o.platform, "platform");
-    const tag = optionalString(o.tag, "tag");
+    const rawTag = optionalString(o.tag, "tag");
     const annotator = optionalString(o.annotator, "annotator");
     if (!platform) throw new FieldError("missing platform");
-    if (!tag) throw new FieldError("missing tag");
+    if (!rawTag?.trim()) throw new FieldError("missing tag");
+    const tag = readTag(rawTag);
     if (!annotator) throw new FieldError("missing annotator");
     return {
       where,

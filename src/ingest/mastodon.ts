@@ -47,13 +47,15 @@ export async function* mastodonPosts(
   source: MastodonSource,
   options: MastodonOptions = {},
 ): AsyncGenerator<ConnectorItem> {
-  const auth: Record<string, string> = options.accessToken
-    ? { authorization: `Bearer ${options.accessToken}` }
-    : {};
-  const http = createHttpClient({ ...options, headers: { ...options.headers, ...auth } });
   const base = /^https?:\/\//.test(source.instance)
     ? source.instance.replace(/\/+$/, "")
     : `https://${source.instance}`;
+  // The token goes to the instance only: never to media hosts or pages and redirects elsewhere.
+  const http = createHttpClient({
+    ...options,
+    platformOrigin: base,
+    credentials: options.accessToken ? { authorization: `Bearer ${options.accessToken}` } : {},
+  });
   const key = options.cursorKey ??
     ("hashtag" in source
       ? `mastodon:${source.instance}#${source.hashtag}`

@@ -13,7 +13,16 @@ export * from "./window.ts";
 export * from "./labels_file.ts";
 export * from "./label_queue.ts";
 export * from "./corpus_stats.ts";
-export { type CursorStore, fileCursorStore, memoryCursorStore } from "./connector.ts";
+// The guarded ffprobe and child processes, which preprocessing uses too.
+export * from "./ffprobe.ts";
+export { DEFAULT_MAX_MEDIA_BYTES, MediaRefusedError, openMediaFile } from "./media_file.ts";
+export {
+  type ConnectorItem,
+  type CursorStore,
+  fileCursorStore,
+  isSkippedItem,
+  memoryCursorStore,
+} from "./connector.ts";
 export * from "./connector_source.ts";
 export { blueskyPosts } from "./bluesky.ts";
 export { htmlToText, mastodonPosts } from "./mastodon.ts";

@@ -8,6 +8,11 @@ export interface RawMedia {
   kind: "image" | "video";
   /** Local file path, relative paths resolve against the importer's base folder. */
   path?: string;
+  /**
+   * The folder `path` must stay inside once symlinks are resolved. The file importers set it (the import
+   * file's folder, or their `mediaRoot`); ingest refuses a path without one.
+   */
+  root?: string;
   /** Remote URL; connectors download it into the blob store. */
   url?: string;
   /** Bytes already in memory. */

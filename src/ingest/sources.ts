@@ -22,6 +22,8 @@ export interface SourceOptions {
   dataDir: string;
   /** Where the GoEmotions files are. @default "../shared/datasets/goemotions" */
   goEmotionsDir?: string;
+  /** The folder media paths of JSONL/CSV imports must stay inside. @default the import file's folder */
+  mediaRoot?: string;
 }
 
 export const DEFAULT_GOEMOTIONS_DIR = "../shared/datasets/goemotions";
@@ -40,15 +42,19 @@ export function openFileSource(spec: string, options: SourceOptions): OpenedSour
     }
     return path;
   };
+  const media = { mediaRoot: options.mediaRoot };
   switch (kind) {
     case "sample": {
       const path = mustExist(samplePath(options.dataDir), "Generate it first: deno task sample");
       return { name: "sample", items: readJsonlPosts(path, { platform: "sample" }) };
     }
     case "jsonl":
-      return { name: `jsonl:${arg}`, items: readJsonlPosts(mustExist(arg, "Give a JSONL file: jsonl:PATH")) };
+      return {
+        name: `jsonl:${arg}`,
+        items: readJsonlPosts(mustExist(arg, "Give a JSONL file: jsonl:PATH"), media),
+      };
     case "csv":
-      return { name: `csv:${arg}`, items: readCsvPosts(mustExist(arg, "Give a CSV file: csv:PATH")) };
+      return { name: `csv:${arg}`, items: readCsvPosts(mustExist(arg, "Give a CSV file: csv:PATH"), media) };
     case "goemotions": {
       const dir = resolve(arg || options.goEmotionsDir || DEFAULT_GOEMOTIONS_DIR);
       mustExist(

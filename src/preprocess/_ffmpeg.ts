@@ -1,15 +1,23 @@
 /**
- * Thin wrappers around the ffmpeg and ffprobe binaries.
+ * Thin wrappers around the ffmpeg and ffprobe binaries, with the guards ingest uses too (src/ingest/
+ * ffprobe.ts): local files and container formats only, a time limit after which the child is killed.
  *
- * Probing goes through fluent-ffmpeg's `ffprobe` (it parses streams, tags and the display-matrix side data
- * into plain objects). Frame extraction spawns ffmpeg with `Deno.Command` instead: we need the raw rgb24
- * bytes on stdout as a `Uint8Array`, one short-lived process per seek with a timeout, and exact control of
- * the argument order (`-ss` before `-i`); fluent-ffmpeg's builder is stream/event based, reorders options
- * and adds nothing here.
+ * Frame extraction spawns ffmpeg with `Deno.Command`: we need the raw rgb24 bytes on stdout as a
+ * `Uint8Array`, one short-lived process per seek with a timeout, and exact control of the argument order
+ * (`-ss` before `-i`).
  *
  * @module
  */
-import ffmpeg, { type FfprobeData } from "fluent-ffmpeg";
+import {
+  ffprobeJson,
+  guardedInput,
+  lastErrorLines,
+  type ProbeData,
+  runChild,
+  VIDEO_DEMUXERS,
+} from "@/ingest/mod.ts";
+
+export { lastErrorLines, VIDEO_DEMUXERS };
 
 /** Where the binaries are and how long one call may take. */
 export interface FfmpegOptions {
@@ -21,47 +29,18 @@ export interface FfmpegOptions {
   timeoutMs?: number;
 }
 
-export type { FfprobeData };
-
-/**
- * Demuxers ffmpeg may use on our inputs. Playlists and indirections (hls, concat, ...) are refused: a
- * "video" that is really a playlist could make ffmpeg read other files or URLs.
- */
-export const VIDEO_DEMUXERS = "mov,mp4,matroska,webm,avi,flv,mpegts,mpeg,ogg,gif";
+/** What ffprobe says about a file. */
+export type FfprobeData = ProbeData;
 
 /** ffmpeg input options opening `path` as a local file only, optionally seeking to `seekS` first. */
 export function inputArgs(path: string, seekS?: number): string[] {
   const seek = seekS === undefined ? [] : ["-ss", seekS.toFixed(6)];
-  return [...seek, "-format_whitelist", VIDEO_DEMUXERS, "-protocol_whitelist", "file", "-i", `file:${path}`];
+  return [...seek, ...guardedInput(path)];
 }
 
-/** The last meaningful lines of an ffmpeg/ffprobe stderr (skips the version banner). */
-export function lastErrorLines(stderr: string, lines = 2): string {
-  const kept = stderr.split(/\r?\n/).map((line) => line.trim()).filter((line) =>
-    line !== "" && !/^(ffprobe|ffmpeg) version|^built with|^configuration:|^lib(av|sw|post)/.test(line) &&
-    !/exited with code/.test(line)
-  );
-  return kept.slice(-lines).join("; ");
-}
-
-/** Runs ffprobe on a file through fluent-ffmpeg. Rejects with ffprobe's own error text. */
+/** Runs the guarded ffprobe on a file. Rejects with ffprobe's own error text. */
 export function ffprobe(path: string, options: FfmpegOptions = {}): Promise<FfprobeData> {
-  return new Promise((resolve, reject) => {
-    const command = ffmpeg(`file:${path}`).setFfprobePath(options.ffprobePath ?? "ffprobe");
-    const timer = setTimeout(
-      () =>
-        reject(
-          new Error(`Cannot probe "${path}": ffprobe took longer than ${options.timeoutMs ?? 60_000} ms`),
-        ),
-      options.timeoutMs ?? 60_000,
-    );
-    const guard = ["-format_whitelist", VIDEO_DEMUXERS, "-protocol_whitelist", "file"];
-    command.ffprobe(guard, (error: Error | null, data: FfprobeData) => {
-      clearTimeout(timer);
-      if (error) reject(new Error(lastErrorLines(error.message) || error.message, { cause: error }));
-      else resolve(data);
-    });
-  });
+  return ffprobeJson(path, { ffprobePath: options.ffprobePath, timeoutMs: options.timeoutMs });
 }
 
 /** Result of one ffmpeg run. */
@@ -71,17 +50,16 @@ export interface FfmpegOutput {
   stderr: string;
 }
 
-/** Runs ffmpeg to completion and collects stdout (binary) and stderr (text). */
+/** Runs ffmpeg to completion and collects stdout (binary) and stderr (text); killed at the time limit. */
 export async function runFfmpeg(args: string[], options: FfmpegOptions = {}): Promise<FfmpegOutput> {
-  const command = new Deno.Command(options.ffmpegPath ?? "ffmpeg", {
-    args: ["-hide_banner", "-nostdin", ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const out = await runChild(options.ffmpegPath ?? "ffmpeg", ["-hide_banner", "-nostdin", ...args], {
+    timeoutMs,
+    maxOutputBytes: 1024 * 1024 * 1024,
   });
-  const { code, stdout, stderr } = await command.output();
-  return { code, stdout, stderr: new TextDecoder().decode(stderr) };
+  if (out.killed === "timeout") throw new Error(`ffmpeg took longer than ${timeoutMs} ms and was killed`);
+  if (out.killed === "output") throw new Error("ffmpeg wrote more than 1 GiB and was killed");
+  return { code: out.code, stdout: out.stdout, stderr: out.stderr };
 }
 
 /**
@@ -98,8 +76,15 @@ export async function* streamFfmpeg(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
   }).spawn();
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already exited */ }
+  }, timeoutMs);
   const stderrText = new Response(child.stderr).text();
   let record = new Uint8Array(recordBytes);
   let filled = 0;
@@ -121,6 +106,7 @@ export async function* streamFfmpeg(
     }
     completed = true;
   } finally {
+    clearTimeout(timer);
     if (!completed) {
       // The consumer stopped early (or failed): stop ffmpeg and reap it.
       try {
@@ -131,6 +117,7 @@ export async function* streamFfmpeg(
     }
   }
   const status = await child.status;
+  if (timedOut) throw new Error(`ffmpeg took longer than ${timeoutMs} ms and was killed`);
   if (!status.success) {
     throw new Error(lastErrorLines(await stderrText) || `ffmpeg exited with code ${status.code}`);
   }

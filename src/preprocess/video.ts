@@ -2,7 +2,7 @@
  * Video preprocessing: a fixed number of frames per clip, drawn reproducibly from a seed, through the same
  * image pipeline as stills, plus a small vector of video facts.
  *
- * - Probe (ffprobe via fluent-ffmpeg): duration, frame rate, display size (rotation applied), audio.
+ * - Probe (the guarded ffprobe, JSON output): duration, frame rate, display size (rotation applied), audio.
  * - Positions: stratified with jitter over the frame indices, one per equal segment, from a seeded PRNG
  *   ({@linkcode sampleFrameIndices}); the same seed gives the same frames.
  * - Extraction by seeking: one short ffmpeg run per position with `-ss` before `-i` (demuxer seek to the

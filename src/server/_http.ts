@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { zValidator } from "@hono/zod-validator";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { Db } from "@/store/mod.ts";
+import { type Db, tagNameProblem } from "@/store/mod.ts";
 
 export interface RouteDeps {
   db: Db;
@@ -42,12 +42,21 @@ export function valid<T extends z.ZodObject, W extends "query" | "param" | "json
 // ---- shared parameter schemas -------------------------------------------------------------------
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** Days the API takes: the store's timestamps hold more, but no post is outside these. */
+export const DAY_RANGE = { from: "1970-01-01", to: "2099-12-31" };
 export const day = z.string().regex(DAY, "expected YYYY-MM-DD").refine(
   (v) =>
     !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
   "not a calendar day",
+).refine(
+  (v) => v >= DAY_RANGE.from && v <= DAY_RANGE.to,
+  `outside ${DAY_RANGE.from} to ${DAY_RANGE.to}`,
 );
-export const tagName = z.string().min(1).max(64);
+/** A tag name as the store keeps them (any script, punctuation; see tagNameProblem). */
+export const tagName = z.string().superRefine((v, ctx) => {
+  const problem = tagNameProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", message: `the tag name ${problem}` });
+});
 export const platform = z.string().regex(/^[a-z0-9_.-]{1,32}$/, "expected a platform name like mastodon");
 export const lang = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, "expected a language code like en");
 export const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);

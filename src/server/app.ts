@@ -26,6 +26,16 @@ import { blobsRoutes } from "./routes/blobs.ts";
 import { experimentsRoutes } from "./routes/experiments.ts";
 import { labelRoutes } from "./routes/label.ts";
 import type { BlobStore } from "@/store/mod.ts";
+import {
+  hostAllowlist,
+  isQueryTimeout,
+  redactRunsForReaders,
+  securityHeaders,
+  serverErrorLog,
+  type ServerLogger,
+} from "./_security.ts";
+
+export { defaultAllowedHosts, parseAllowedHosts, type ServerEvent, type ServerLogger } from "./_security.ts";
 
 export interface AppOptions {
   /** Origins allowed by CORS ("*" for any). @default [] (no CORS headers) */
@@ -53,6 +63,13 @@ export interface AppOptions {
   leaseSeconds?: number;
   /** Experiment manifests, for /experiments and the model's thresholds. @default "experiments/runs" */
   runsDir?: string;
+  /**
+   * Host header values answered ("host:port", or "host" for any port); others get 421, so a DNS-rebinding
+   * page cannot read a loopback API. @default undefined: any host (scripts/serve.ts always sets it)
+   */
+  allowedHosts?: string[];
+  /** Told about every 5xx answer, with the error behind it (the caller sees none of it). @default none */
+  logger?: ServerLogger;
 }
 
 export interface AppDeps {
@@ -75,6 +92,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     privateReads: !!options.readToken,
   };
   const app = routeApp();
+  app.use("*", serverErrorLog(options.logger));
+  app.use("*", securityHeaders());
+  if (options.allowedHosts) app.use("*", hostAllowlist(options.allowedHosts));
 
   app.onError((err, c) => {
     if (err instanceof HTTPException) {
@@ -86,6 +106,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     }
     if (err instanceof UnknownTagError) return c.json({ error: err.message }, 404);
     if (err instanceof RangeError) return c.json({ error: err.message }, 400);
+    if (isQueryTimeout(err)) {
+      return c.json({
+        error:
+          "Cannot answer: the query took longer than the API's statement timeout; narrow the range or try again",
+      }, 503);
+    }
     return c.json({ error: "Internal error: the request could not be completed" }, 500);
   });
   app.notFound((c) => c.json({ error: `Cannot find ${c.req.method} "${new URL(c.req.url).pathname}"` }, 404));
@@ -146,6 +172,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   api.route("/growth", growthRoutes(routeDeps));
   api.route("/bursts", burstsRoutes(routeDeps));
   api.route("/clusters", clustersRoutes(routeDeps));
+  api.use("/runs", redactRunsForReaders(options.adminToken));
   api.route("/runs", runsRoutes(routeDeps));
   api.route("/models", modelsRoutes(routeDeps));
   api.route("/experiments", experimentsRoutes({ ...routeDeps, runsDir }));

@@ -113,9 +113,15 @@ function copyText(v: CopyValue): string {
 const jsonText = (v: unknown) => typeof v === "string" ? v : JSON.stringify(v);
 
 /** Connects to a PostgreSQL server; fails fast with a message naming the (redacted) URL. */
-export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Db> {
+export async function openPostgres(
+  url: string,
+  options: { max?: number; /** statement_timeout of every connection. */ statementTimeoutMs?: number } = {},
+): Promise<Db> {
   const sql = postgres(url, {
     max: options.max ?? 4,
+    ...(options.statementTimeoutMs
+      ? { connection: { statement_timeout: Math.round(options.statementTimeoutMs) } }
+      : {}),
     onnotice: () => {}, // "relation already exists, skipping" and friends are not news
     connect_timeout: 10,
     // Same JS types as PGlite returns: int8 (counts) as numbers.

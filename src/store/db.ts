@@ -29,3 +29,13 @@ export type CopyValue = string | number | boolean | null;
 export class DatabaseUnavailableError extends Error {
   override name = "DatabaseUnavailableError";
 }
+
+/**
+ * True when the database refused a statement because of the values in it (SQLSTATE class 22, data
+ * exception, or 23, integrity constraint): another row may well succeed, so a job can set this one aside.
+ * Connection and server failures are not data errors.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code);
+}

@@ -14,6 +14,7 @@ export * from "./open.ts";
 export * from "./posts.ts";
 export * from "./quarantine.ts";
 export * from "./runs.ts";
+export * from "./storable.ts";
 export * from "./tags.ts";
 export * from "./wide.ts";
 export * from "./dataset.ts";

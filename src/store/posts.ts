@@ -1,5 +1,6 @@
 import type { Db } from "./db.ts";
 import { ensureTags } from "./tags.ts";
+import { storableJson } from "./storable.ts";
 
 /** The text document kept with a post (JSONB). */
 export interface PostDoc {
@@ -95,7 +96,7 @@ export async function insertPosts(db: Db, posts: PostRecord[]): Promise<InsertRe
          user_verified boolean, user_created_at timestamptz, device text, extra jsonb, content_hash text)
        on conflict (id) do nothing
        returning id`,
-      [JSON.stringify(rows)],
+      [storableJson(rows)],
     );
     const insertedIds = new Set(inserted.map((r) => r.id));
     const media = posts.filter((p) => insertedIds.has(p.id)).flatMap((p) =>
@@ -119,7 +120,7 @@ export async function insertPosts(db: Db, posts: PostRecord[]): Promise<InsertRe
          select * from jsonb_to_recordset($1::jsonb) as r(post_id text, position smallint, kind text,
            blob_sha256 text, mime text, bytes bigint, width integer, height integer, duration_s real, alt text, error text)
          on conflict do nothing`,
-        [JSON.stringify(media)],
+        [storableJson(media)],
       );
     }
     const labels = posts.flatMap((p) =>
@@ -157,7 +158,7 @@ export async function insertLabels(db: Db, labels: LabelRow[]): Promise<number> 
          value boolean, labeled_at timestamptz)
        on conflict do nothing returning 1)
      select count(*)::int as n from ins`,
-    [JSON.stringify(rows)],
+    [storableJson(rows)],
   );
   return done[0].n;
 }

@@ -1,4 +1,5 @@
 import type { Db } from "./db.ts";
+import { storableJson } from "./storable.ts";
 
 /** Something set aside instead of processed, with enough to find it again and the reason. */
 export interface QuarantineItem {
@@ -31,7 +32,7 @@ export async function quarantine(db: Db, items: QuarantineItem[]): Promise<void>
        detail jsonb, run_id text)
      on conflict (stage, source, item, modality)
      do update set reason = excluded.reason, detail = excluded.detail, run_id = excluded.run_id, created_at = now()`,
-    [JSON.stringify(rows)],
+    [storableJson(rows)],
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from "./db.ts";
+import { storableJson } from "./storable.ts";
 
 export type RunKind = "ingest" | "preprocess" | "train" | "infer";
 
@@ -33,7 +34,7 @@ export async function startRun(
     [
       id,
       kind,
-      JSON.stringify(options.params ?? {}),
+      storableJson(options.params ?? {}),
       options.modelVersion ?? null,
       options.codeVersion ?? null,
     ],
@@ -48,7 +49,7 @@ export async function finishRun(
 ): Promise<void> {
   await db.query(
     "update runs set status = $2, summary = $3::jsonb, finished_at = now() where id = $1",
-    [id, outcome.status, JSON.stringify(outcome.summary)],
+    [id, outcome.status, storableJson(outcome.summary)],
   );
 }
 

@@ -1,9 +1,11 @@
 /**
- * The model registry: `models/<version>/` folders and a `CURRENT` file naming the one in use, replaced by
- * rename so readers never see a half-written pointer. A new model becomes current only when it scores at
+ * The model registry: `models/<version>/` folders and a `CURRENT` file naming the one in use. A model is
+ * written under a staging name, flushed and renamed into place; CURRENT is replaced by a flushed rename
+ * inside the transaction that updates the models table, so the two move together. A new model becomes current only when it scores at
  * least as well as the current one on the same held-out data (within a small tolerance), or when forced.
  */
 import { join } from "node:path";
+import { type Db, syncDir } from "@/store/mod.ts";
 
 export interface PromotionInput {
   /** The candidate's weighted F0.5 on the held-out test set. */
@@ -97,21 +99,110 @@ export class ModelRegistry {
     return { version, path };
   }
 
+  /** Committed model versions (staging folders of unfinished runs are not models). */
   async list(): Promise<string[]> {
     const out: string[] = [];
     try {
-      for await (const e of Deno.readDir(this.root)) if (e.isDirectory) out.push(e.name);
+      for await (const e of Deno.readDir(this.root)) {
+        if (e.isDirectory && !e.name.startsWith(".")) out.push(e.name);
+      }
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
     return out.sort();
   }
 
-  /** Points CURRENT at `version` atomically (write a temp file, rename over). */
+  /** A fresh folder to write `version`'s files into; `commit` gives it the version's name. */
+  async stage(version: string): Promise<string> {
+    this.pathOf(version);
+    const dir = join(this.root, `.staging-${version}-${Deno.pid}-${crypto.randomUUID().slice(0, 6)}`);
+    await Deno.mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  /**
+   * Flushes every file of the staged folder to disk, then renames it to `version` and flushes the
+   * registry folder: a model folder exists whole or not at all, even after a power loss.
+   */
+  async commit(version: string, staged: string): Promise<string> {
+    const final = this.pathOf(version);
+    if (await exists(final)) {
+      throw new Deno.errors.AlreadyExists(`Cannot commit model "${version}": "${final}" exists already`);
+    }
+    await syncTree(staged);
+    await Deno.rename(staged, final);
+    await syncDir(this.root);
+    return final;
+  }
+
+  /** Points CURRENT at `version` atomically and durably (temp file flushed, renamed over, folder flushed). */
   async setCurrent(version: string): Promise<void> {
     await this.resolve(version);
-    const tmp = join(this.root, `CURRENT.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 6)}`);
-    await Deno.writeTextFile(tmp, version + "\n");
-    await Deno.rename(tmp, join(this.root, "CURRENT"));
+    const tmp = join(this.root, `.CURRENT.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 6)}`);
+    try {
+      using file = await Deno.open(tmp, { write: true, createNew: true });
+      await file.write(new TextEncoder().encode(version + "\n"));
+      await file.syncData();
+    } catch (err) {
+      await Deno.remove(tmp).catch(() => {});
+      throw err;
+    }
+    try {
+      await Deno.rename(tmp, join(this.root, "CURRENT"));
+    } catch (err) {
+      await Deno.remove(tmp).catch(() => {});
+      throw err;
+    }
+    await syncDir(this.root);
   }
+
+  /**
+   * Makes `version` the model in use, in one step: in one transaction the models table marks it current
+   * (the previous one retired) and, last before the commit, CURRENT moves. If CURRENT cannot move, the
+   * table is rolled back; a crash between the rename and the commit is repaired by `reconcile`.
+   */
+  async promote(db: Db, version: string): Promise<void> {
+    await this.resolve(version);
+    await db.transaction(async (tx) => {
+      await tx.query("update models set status = 'retired' where status = 'current' and version <> $1", [
+        version,
+      ]);
+      await tx.query("update models set status = 'current' where version = $1", [version]);
+      await this.setCurrent(version);
+    });
+  }
+
+  /** Makes the models table agree with CURRENT, which is what jobs use. */
+  async reconcile(db: Db): Promise<void> {
+    const current = await this.current();
+    if (!current) return;
+    await db.query(
+      `update models set status = case when version = $1 then 'current' else 'retired' end
+       where (version = $1 and status <> 'current') or (version <> $1 and status = 'current')`,
+      [current],
+    );
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/** fsync of every file and folder under `dir`. */
+async function syncTree(dir: string): Promise<void> {
+  for await (const e of Deno.readDir(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory) await syncTree(path);
+    else if (e.isFile) {
+      using file = await Deno.open(path, { read: true, write: true });
+      await file.syncData();
+    }
+  }
+  await syncDir(dir);
 }

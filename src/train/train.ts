@@ -265,19 +265,22 @@ export async function train(
     const registry = new ModelRegistry(settings.modelsDir);
     const version = newModelVersion();
     const path = registry.pathOf(version);
+    const staged = await registry.stage(version);
     const encoders = {
       text: `text-ngrams@${fitted.ngrams.version}`,
       image: encoderId(encoder),
       video: `${encoderId(encoder)}+frames${config.video.frames}`,
     };
-    await saveFusionModel(tagger.network, path, {
+    await saveFusionModel(tagger.network, staged, {
       tags,
       thresholds,
       encoders,
       metadataTransform: fitted.metadata as never,
     });
-    await saveFitted(path, fitted);
-    await saveTagger(path, tagger.parts);
+    await saveFitted(staged, fitted);
+    await saveTagger(staged, tagger.parts);
+    await registry.commit(version, staged);
+    await registry.reconcile(store.db); // a crash during an earlier promotion
     const current = await registry.current();
     const testPosts = posts.filter((p) => split.parts.get(p.id) === "test");
     const currentScore = current
@@ -290,13 +293,12 @@ export async function train(
       force: options.force,
       tolerance: options.tolerance,
     });
-    if (decision.promote) await registry.setCurrent(version);
     await store.db.query(
       `insert into models (version, run_id, status, metrics, path) values ($1, $2, $3, $4::jsonb, $5)`,
       [
         version,
         runId,
-        decision.promote ? "current" : "candidate",
+        "candidate",
         JSON.stringify({
           weighted_f05: metrics.weighted_f05,
           macro_f1: metrics.macro_f1,
@@ -305,12 +307,7 @@ export async function train(
         path,
       ],
     );
-    if (decision.promote) {
-      await store.db.query(
-        "update models set status = 'retired' where status = 'current' and version <> $1",
-        [version],
-      );
-    }
+    if (decision.promote) await registry.promote(store.db, version);
     const parameters = tagger.network.network.countParams();
     tagger.network.network.dispose();
 

@@ -52,10 +52,44 @@ function fillSelect(sel, values) {
   for (const v of values) sel.add(new Option(v, v));
 }
 
+/**
+ * Tooltip content as DOM nodes. The server's CSP allows no inline style, and ECharts' own HTML tooltips
+ * carry style attributes; nodes built here carry classes (dashboard.css) and text, never markup.
+ * A row is a list of parts: a string, `{ b: text }` in bold, or `{ dot: colour }`.
+ */
+function tipNode(rows) {
+  const box = document.createElement("div");
+  for (const row of rows) {
+    const line = document.createElement("div");
+    for (const part of row) {
+      if (typeof part === "string") line.append(part);
+      else if (part.dot) {
+        const dot = document.createElement("span");
+        dot.className = "dot";
+        dot.style.backgroundColor = part.dot; // CSSOM, which the CSP allows
+        line.append(dot);
+      } else {
+        const b = document.createElement("b");
+        b.textContent = String(part.b);
+        line.append(b);
+      }
+    }
+    box.append(line);
+  }
+  return box;
+}
+
 function drawShares(dist, tag) {
   const periods = dist.periods.map((p) => p.period);
   charts.shares.setOption({
-    tooltip: { trigger: "axis", valueFormatter: (v) => pct(v) },
+    tooltip: {
+      trigger: "axis",
+      formatter: (items) =>
+        tipNode([
+          [{ b: items[0]?.axisValue ?? "" }],
+          ...items.map((i) => [{ dot: i.color }, `${i.seriesName} `, { b: pct(i.value) }]),
+        ]),
+    },
     legend: { type: "scroll", top: 0 },
     grid: { left: 50, right: 20, top: 40, bottom: 30 },
     xAxis: { type: "category", data: periods },
@@ -104,10 +138,15 @@ function drawGrowth(growth, days) {
       axisPointer: { type: "shadow" },
       formatter: (items) => {
         const r = grew[items[0].dataIndex];
-        return `<b>${esc(r.tag)}</b><br>share ${pct(r.previous.share)} → ${pct(r.current.share)}<br>` +
-          `growth ×${r.growth.toFixed(2)} (conservative ×${r.conservativeGrowth.toFixed(2)}), z ${
-            r.z.toFixed(1)
-          }`;
+        return tipNode([
+          [{ b: r.tag }],
+          [`share ${pct(r.previous.share)} → ${pct(r.current.share)}`],
+          [
+            `growth ×${r.growth.toFixed(2)} (conservative ×${r.conservativeGrowth.toFixed(2)}), z ${
+              r.z.toFixed(1)
+            }`,
+          ],
+        ]);
       },
     },
     grid: { left: 70, right: 50, top: 10, bottom: 30 },
@@ -167,11 +206,11 @@ function drawClusters(clusters) {
   charts.clusters.setOption({
     tooltip: {
       formatter: (p) =>
-        p.dataType === "edge"
-          ? `${esc(p.data.source)} + ${esc(p.data.target)}: ${p.data.count} posts, PMI ${
-            p.data.weight.toFixed(2)
-          }`
-          : `${esc(p.data.name)}: ${p.data.tagged} posts, cluster ${p.data.category + 1}`,
+        tipNode([
+          p.dataType === "edge"
+            ? [`${p.data.source} + ${p.data.target}: ${p.data.count} posts, PMI ${p.data.weight.toFixed(2)}`]
+            : [{ dot: p.color }, `${p.data.name}: ${p.data.tagged} posts, cluster ${p.data.category + 1}`],
+        ]),
     },
     legend: { data: clusters.communities.map((c) => `cluster ${c.id + 1}`), top: 0, type: "scroll" },
     color: palette,
