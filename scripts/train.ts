@@ -57,9 +57,10 @@ export async function main(args: string[]): Promise<number> {
     try {
       const report = await checkDrift(store, settings, { recentDays: Number(values["recent-days"]) });
       const worst = Object.entries(report.psi).sort((a, b) => b[1] - a[1]).slice(0, 5);
-      console.log(
-        `drift: ${report.recentPosts} recent posts; model ${report.modelAgeDays.toFixed(0)} days old`,
-      );
+      const age = Number.isFinite(report.modelAgeDays)
+        ? `${report.modelAgeDays.toFixed(0)} days old`
+        : "none yet";
+      console.log(`drift: ${report.recentPosts} recent posts; model ${age}`);
       for (const [k, v] of worst) console.log(`  PSI ${v.toFixed(3)}  ${k}`);
       console.log(report.due ? `retraining due: ${report.reasons.join("; ")}` : "no retraining needed");
       return report.due ? 3 : 0;

@@ -31,6 +31,10 @@ export async function checkDrift(
 ): Promise<DriftReport & { recentPosts: number }> {
   const now = options.now ?? new Date();
   const registry = new ModelRegistry(settings.modelsDir);
+  // A fresh install has no model: training is due, so the README's weekly cron line trains the first one.
+  if (!(await registry.current())) {
+    return { psi: {}, modelAgeDays: Infinity, due: true, reasons: ["no model promoted yet"], recentPosts: 0 };
+  }
   const { version, path } = await registry.resolve("current");
   const manifest = (await readManifests(settings.runsDir)).find((m) => m.model.version === version);
   if (!manifest) {
