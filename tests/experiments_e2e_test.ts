@@ -177,6 +177,11 @@ Deno.test({
           ) => `${s.name}:${s.data.length}`)
         );
       assert.deepEqual(await curves(), ["train loss:4", "validation loss:4", "validation weighted F0.5:4"]);
+      // Hovering draws the tooltip, built from DOM nodes: ECharts' default markup would break the CSP.
+      await page.hover("#chart-curves canvas", { position: { x: 400, y: 120 } });
+      await page.waitForFunction(() =>
+        /epoch \d+[\s\S]*train loss: \d/.test(document.querySelector("#chart-curves")?.textContent ?? "")
+      );
 
       // Pick two runs: per-tag P/R/F0.5 and thresholds side by side, with the difference.
       await page.check(`input[aria-label="compare ${OLD.run_id}"]`);

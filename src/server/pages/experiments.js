@@ -190,7 +190,7 @@ function renderCurves() {
   });
   chart.setOption({
     animation: false,
-    tooltip: { trigger: "axis" },
+    tooltip: { trigger: "axis", formatter: curveTip },
     legend: { top: 0, type: "scroll" },
     grid: { left: 60, right: 70, top: 40, bottom: 45 },
     xAxis: {
@@ -207,6 +207,27 @@ function renderCurves() {
     ],
     series,
   }, { notMerge: true });
+}
+
+/**
+ * The curves' tooltip as DOM nodes: the page's CSP allows no inline style, and ECharts' default HTML
+ * tooltip carries style attributes (the browser drops them, and the colour markers with them).
+ */
+function curveTip(params) {
+  const box = document.createElement("div");
+  const head = document.createElement("b");
+  head.textContent = `epoch ${params[0]?.value?.[0] ?? ""}`;
+  box.append(head);
+  for (const p of params) {
+    const line = document.createElement("div");
+    const dot = document.createElement("span");
+    dot.className = "dot";
+    dot.style.backgroundColor = p.color; // CSSOM, which the CSP allows
+    const y = p.value?.[1];
+    line.append(dot, `${p.seriesName}: `, y == null ? "–" : Number(y).toFixed(4));
+    box.append(line);
+  }
+  return box;
 }
 
 async function start() {
