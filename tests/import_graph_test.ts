@@ -33,11 +33,11 @@ interface SourceFile {
   imports: { spec: string; target: string }[];
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
+async function* walk(dir: string, options: { tests?: boolean } = {}): AsyncGenerator<string> {
   for await (const e of Deno.readDir(dir)) {
     const path = join(dir, e.name);
-    if (e.isDirectory) yield* walk(path);
-    else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) yield path;
+    if (e.isDirectory) yield* walk(path, options);
+    else if (e.name.endsWith(".ts") && (options.tests || !e.name.endsWith("_test.ts"))) yield path;
   }
 }
 
@@ -133,9 +133,12 @@ Deno.test("no file in src/ imports itself back through a cycle", () => {
   assert.deepEqual(cycles, []);
 });
 
-Deno.test(`no file in src/ is over ${MAX_LINES} lines`, () => {
-  const long = files.map((f) => ({ file: rel(f.path), lines: f.text.split("\n").length - 1 }))
-    .filter((f) => f.lines > MAX_LINES).map((f) => `${f.file} (${f.lines})`);
+Deno.test(`no file in src/ is over ${MAX_LINES} lines, tests beside their files included`, async () => {
+  const long: string[] = [];
+  for await (const path of walk(SRC, { tests: true })) {
+    const lines = (await Deno.readTextFile(path)).split("\n").length - 1;
+    if (lines > MAX_LINES) long.push(`${rel(path)} (${lines})`);
+  }
   assert.deepEqual(long, []);
 });
 
