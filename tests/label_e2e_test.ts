@@ -287,11 +287,12 @@ Deno.test({
       assert.deepEqual(external, []);
       assert.deepEqual(problems, []);
 
-      // The next training run trains on Ann's three posts (and Bob's second opinion on one of them).
+      // The next training run trains on Ann's four answers: three posts with tags, and the "none of these"
+      // post as a negative for every tag (unless Bob's "cats" on it gave it a tag).
       const labeled = await readDataset(db, { labeled: true });
-      // Bob's "cats" on Ann's "none of these" post makes that one labeled too (any person's tag counts).
-      const expected = labeledBefore + 3 + (second === none ? 1 : 0);
+      const expected = labeledBefore + 4;
       assert.equal(labeled.length, expected);
+      assert.deepEqual(labeled.find((p) => p.id === none)!.tags, second === none ? ["cats"] : []);
       const result = await train(store, settings, { epochs: 2, minTagPosts: 3, seed: 3 });
       const c = result.manifest.data.counts;
       assert.equal(c.train + c.dev + c.test, expected);

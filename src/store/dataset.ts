@@ -25,7 +25,10 @@ export interface DatasetPost {
   device: string | null;
   content_hash: string;
   media: DatasetMedia[];
-  /** Tag names given by any annotator (value true). Empty for unlabeled posts. */
+  /**
+   * Tag names given by any annotator (value true). Empty for unlabeled posts, and for a labeled post whose
+   * every label is false ("none of these" on the labeling page): a negative for every tag.
+   */
   tags: string[];
 }
 
@@ -35,7 +38,10 @@ export interface DatasetQuery {
   until?: Date;
   /** Only this source. */
   source?: string;
-  /** Only labeled posts (training) or only unlabeled ones. */
+  /**
+   * Only labeled posts (training) or only unlabeled ones. A post is labeled once any annotator gave it any
+   * label, true or false: an all-false answer ("none of these") is a label too.
+   */
   labeled?: boolean;
   /** Only these ids. */
   ids?: string[];
@@ -53,8 +59,9 @@ export async function readDataset(db: Db, q: DatasetQuery = {}): Promise<Dataset
          'mime', mime, 'error', error) order by position) as media
        from media group by post_id),
      l as (
-       select l.post_id, json_agg(distinct t.name order by t.name) as tags
-       from labels l join tags t on t.id = l.tag_id where l.value group by l.post_id)
+       select l.post_id,
+         coalesce(json_agg(distinct t.name order by t.name) filter (where l.value), '[]'::json) as tags
+       from labels l join tags t on t.id = l.tag_id group by l.post_id)
      select p.id, p.platform, p.source, p.created_at, p.split, p.doc, p.user_followers, p.user_following,
        p.user_posts, p.user_verified, p.user_created_at, p.device, p.content_hash,
        coalesce(m.media, '[]'::json) as media, coalesce(l.tags, '[]'::json) as tags

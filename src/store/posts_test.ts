@@ -116,3 +116,18 @@ dbTest(
     assert.deepEqual((await readDataset(db, { source: "other" })).map((p) => p.id), ["p3"]);
   },
 );
+
+dbTest(
+  'readDataset() counts a post whose every label is false ("none of these") as labeled with no tag',
+  async (db) => {
+    const { readDataset } = await import("./dataset.ts");
+    await insertPosts(db, [post("p1"), post("p2", { labels: [] }), post("p3", { labels: [] })]);
+    await insertLabels(db, [
+      { postId: "p2", tag: "cats", annotator: "ann", source: "label-page:random", value: false },
+      { postId: "p2", tag: "dogs", annotator: "ann", source: "label-page:random", value: false },
+    ]);
+    const labeled = await readDataset(db, { labeled: true });
+    assert.deepEqual(labeled.map((p) => [p.id, p.tags]), [["p1", ["cats"]], ["p2", []]]);
+    assert.deepEqual((await readDataset(db, { labeled: false })).map((p) => p.id), ["p3"]);
+  },
+);

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import type { FitResult, FusionModel } from "@/model/mod.ts";
+import { labelMatrix } from "./f_beta.ts";
+import { fitTagger, type TaggerInputs } from "./fit_tagger.ts";
+
+/**
+ * A hand-made world: 40 labeled posts, tag 0 on every even post, tag 1 on every fifth. The network is a
+ * stand-in that remembers its training rows: for a row it trained on it answers the truth (0.99 / 0.01),
+ * for any other row 0.5. So a tuning score that is not 0.5 could only come from a model that saw the row.
+ */
+function world(options: { linear?: boolean } = {}) {
+  const n = 40, tags = Array.from({ length: n }, (_, i) => [...(i % 2 ? [] : [0]), ...(i % 5 ? [] : [1])]);
+  const labels = labelMatrix(tags, 2);
+  const fits: { rows: number[]; validation: number[] | null; epochs: number }[] = [];
+  const seen = new Map<FusionModel, Set<number>>();
+  const inputs: TaggerInputs = {
+    labels,
+    items: tags.map((t) => ({ tags: t })),
+    vectors: options.linear
+      ? tags.map((t) => ({ indices: Int32Array.of(t.includes(0) ? 0 : 1), values: Float32Array.of(1) }))
+      : null,
+    vectorDim: 2,
+    fitNetwork: (rows, f) => {
+      fits.push({ rows: [...rows], validation: f.validation && [...f.validation], epochs: f.epochs });
+      const model = { network: { dispose() {}, countParams: () => 0 }, config: {} } as unknown as FusionModel;
+      seen.set(model, new Set(rows));
+      // each fold's held-out part peaks at a different epoch: 3, 4, 5, 6, 7
+      const bestEpoch = 3 + (fits.length - 1) % 5;
+      return Promise.resolve({ model, bestEpoch, history: [] } as unknown as FitResult);
+    },
+    predictNetwork: (model, rows) => {
+      const data = new Float32Array(rows.length * 2);
+      rows.forEach((r, j) => {
+        for (let c = 0; c < 2; c++) {
+          data[j * 2 + c] = seen.get(model)!.has(r) ? (labels.data[r * 2 + c] ? 0.99 : 0.01) : 0.5;
+        }
+      });
+      return Promise.resolve({ data, rows: rows.length, cols: 2 });
+    },
+  };
+  const all = Array.from({ length: n }, (_, i) => i);
+  return { inputs, fits, rows: { train: all.slice(0, 32), dev: all.slice(32) } };
+}
+
+Deno.test("fitTagger() under cv scores every labeled post by a fold model that never trained on it", async () => {
+  const { inputs, fits, rows } = world();
+  const tagger = await fitTagger(inputs, { rows, protocol: "cv", folds: 5, seed: 3, epochs: 9 });
+  const labeled = [...rows.train, ...rows.dev];
+  const folds = fits.slice(0, 5);
+  assert.equal(fits.length, 6, "5 fold models and the refit");
+  for (const f of folds) {
+    assert.ok(f.validation!.every((r) => !f.rows.includes(r)), "a fold's held-out posts are not trained on");
+    assert.equal(f.rows.length + f.validation!.length, labeled.length);
+  }
+  assert.deepEqual(
+    folds.flatMap((f) => f.validation!).sort((a, b) => a - b),
+    labeled,
+    "each post held out once",
+  );
+  // Out-of-fold scores are all 0.5: nothing the memorizing network saw reached the tuning scores.
+  const p = tagger.tuning.probabilities;
+  for (let c = 0; c < 2; c++) {
+    const column = Array.from({ length: p.rows }, (_, r) => p.data[r * 2 + c]);
+    assert.ok(column.every((x) => x === column[0]), `tag ${c}'s tuning scores are one value`);
+  }
+  // The refit: all of train + dev, no early stopping, the median of the folds' best epochs (3..7 -> 5).
+  assert.deepEqual(fits[5], { rows: labeled, validation: null, epochs: 5 });
+  assert.deepEqual(tagger.protocol.network.best_epochs, [3, 4, 5, 6, 7]);
+  assert.equal(tagger.protocol.network.refit_epochs, 5);
+  assert.equal(tagger.protocol.tuning_posts, 40);
+  assert.equal(tagger.protocol.folds, 5);
+});
+
+Deno.test("fitTagger() under dev trains once on train, tunes on dev and refits nothing", async () => {
+  const { inputs, fits, rows } = world();
+  const tagger = await fitTagger(inputs, { rows, protocol: "dev", seed: 3, epochs: 9 });
+  assert.deepEqual(fits, [{ rows: rows.train, validation: rows.dev, epochs: 9 }]);
+  assert.equal(tagger.protocol.tuning_posts, rows.dev.length);
+  assert.equal(tagger.protocol.network.refit_epochs, null);
+});
+
+Deno.test("fitTagger() gives the linear model the blend when the network adds nothing out of fold", async () => {
+  // The linear model sees a feature that marks tag 0 exactly; the network's held-out scores are all 0.5.
+  const { inputs, fits, rows } = world({ linear: true });
+  const tagger = await fitTagger(inputs, { rows, protocol: "cv", folds: 5, seed: 3, cGrid: [1, 4] });
+  assert.equal(tagger.protocol.network.screened_out, true, "fold 0 showed the network adds nothing");
+  assert.equal(fits.length, 1, "no other fold and no refit of the network");
+  assert.equal(tagger.parts.meta.blend.network, 0);
+  assert.deepEqual(Object.keys(tagger.protocol.linear!.tuned_f05_by_C), ["1", "4"]);
+  // tag 0 is decided right on every tuning post
+  assert.equal(tagger.brier.length, 2);
+  const f = tagger.protocol.tuning_weighted_f05;
+  assert.ok(f > 0.6, `tuning weighted F0.5 ${f}`);
+});
