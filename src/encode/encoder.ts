@@ -24,6 +24,8 @@ export interface Encoder<M extends EncoderModality = EncoderModality> {
   /** Version of the weights and code; bump when outputs change. Part of feature cache keys. */
   readonly version: string;
   readonly modality: M;
+  /** Where it runs, e.g. `"onnxruntime-node webgpu"`: printed by scripts, recorded in manifests. */
+  readonly runtime?: string;
   /** Length of each output embedding. */
   readonly dim: number;
   /** Encodes a batch; resolves to one `Float32Array` of length `dim` per input, in input order. */

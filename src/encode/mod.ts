@@ -80,3 +80,19 @@ export {
 export async function loadObjectScorer(options: ObjectScorerOptions = {}): Promise<ObjectScorer> {
   return await (await import("./extras/objects.ts")).loadObjectScorer(options);
 }
+export { type HfTextRecipe, poolStates, readHfTextRecipe, type TextPooling } from "./text/hf_config.ts";
+export {
+  createOrtSession,
+  describeProvider,
+  type OrtDevice,
+  type OrtProvider,
+  type OrtSessionInfo,
+  providerUnavailable,
+} from "./ort_session.ts";
+export type { HfTokenizer, TokenBatch } from "./text/hf_tokenize.ts";
+
+/** Loads the tokenizer of a local Hugging Face folder (./text/hf_tokenize.ts; imports transformers.js on first use). */
+export async function loadHfTokenizer(path: string): Promise<import("./text/hf_tokenize.ts").HfTokenizer> {
+  const { loadHfTokenizer } = await import("./text/hf_tokenize.ts");
+  return await loadHfTokenizer(path);
+}

@@ -23,20 +23,15 @@
  *
  * @module
  */
-import {
-  AutoImageProcessor,
-  AutoModel,
-  CLIPVisionModelWithProjection,
-  type PreTrainedModel,
-  RawImage,
-  type Tensor,
-} from "@huggingface/transformers";
+import { AutoImageProcessor, RawImage, type Tensor } from "@huggingface/transformers";
+import * as ort from "onnxruntime-node";
 import sharp from "sharp";
 import { resolve } from "node:path";
 import type { ImageInput } from "@/core/mod.ts";
 import { l2Normalize } from "../_vector.ts";
 import type { Encoder } from "../encoder.ts";
 import { prepareHfSource } from "../text/hf.ts";
+import { createOrtSession, describeProvider, type OrtDevice } from "../ort_session.ts";
 
 /** Options of {@linkcode createHfImageEncoder}. */
 export interface HfImageOptions {
@@ -52,6 +47,8 @@ export interface HfImageOptions {
   batchSize?: number;
   /** onnxruntime intra-op threads. @default 2 */
   threads?: number;
+  /** Execution provider (../ort_session.ts). @default "cpu" */
+  device?: OrtDevice;
   /** Images are first shrunk by sharp so their longer side is at most this (the processor resizes after). @default 512 */
   maxSide?: number;
 }
@@ -81,9 +78,11 @@ export async function toRawImage(input: ImageInput, maxSide = 512): Promise<RawI
   }
 }
 
-function pool(outputs: Record<string, Tensor>, pooling: NonNullable<HfImageOptions["pooling"]>, id: string) {
+type Outputs = Record<string, Pick<Tensor, "data" | "dims">>;
+
+function pool(outputs: Outputs, pooling: NonNullable<HfImageOptions["pooling"]>, id: string) {
   const pick = (name: string) => outputs[name];
-  let t: Tensor | undefined;
+  let t: Outputs[string] | undefined;
   let how = pooling;
   if (pooling === "auto") {
     t = pick("image_embeds") ?? pick("pooler_output");
@@ -160,15 +159,9 @@ export async function createHfImageEncoder(
   });
   const local = { local_files_only: !allowDownload };
   const processor = await AutoImageProcessor.from_pretrained(path, local);
-  const loadOptions = {
-    ...local,
-    dtype,
-    device: "cpu" as const,
-    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
-  };
-  const model: PreTrainedModel = isClip
-    ? await CLIPVisionModelWithProjection.from_pretrained(path, loadOptions)
-    : await AutoModel.from_pretrained(path, loadOptions);
+  const file = resolve(path, "onnx", `${modelFile}${dtype === "q8" ? "_quantized" : ""}.onnx`);
+  const info = await createOrtSession(file, { device: options.device ?? "cpu", threads });
+  const { session } = info;
   const name = folder.replace(/\/+$/, "").split("/").pop() ?? folder;
   const id = `hf-image:${name}`;
   let closed = false;
@@ -176,7 +169,8 @@ export async function createHfImageEncoder(
   async function run(images: ImageInput[]): Promise<Float32Array[]> {
     const raws = await Promise.all(images.map((img) => toRawImage(img, maxSide)));
     const { pixel_values } = await processor(raws) as { pixel_values: Tensor };
-    const outputs = await model({ pixel_values }) as Record<string, Tensor>;
+    const x = new ort.Tensor("float32", pixel_values.data as Float32Array, pixel_values.dims);
+    const outputs = await session.run({ [session.inputNames[0]]: x }) as unknown as Outputs;
     const pooled = pool(outputs, pooling, id);
     return normalize ? pooled.map(l2Normalize) : pooled;
   }
@@ -189,6 +183,7 @@ export async function createHfImageEncoder(
     version: `${config.model_type ?? "unknown"}-${fingerprint}+${dtype}+${pooling}${normalize ? "-l2" : ""}`,
     modality: "image",
     dim,
+    runtime: `onnxruntime-node ${describeProvider(info)}`,
     async encode(batch: ImageInput[]): Promise<Float32Array[]> {
       if (closed) throw new Error(`Cannot encode with "${id}": the encoder is closed`);
       const out: Float32Array[] = [];
@@ -198,7 +193,7 @@ export async function createHfImageEncoder(
     async close(): Promise<void> {
       if (!closed) {
         closed = true;
-        await model.dispose();
+        await session.release();
       }
     },
   };

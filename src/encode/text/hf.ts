@@ -1,8 +1,10 @@
 /**
  * Pretrained text encoder: any sentence-embedding or BERT-like model in a local folder in Hugging Face
- * layout, run through `@huggingface/transformers` (onnxruntime-node underneath). Token states
- * (`last_hidden_state`) are mean-pooled over the attention mask (padding excluded) and L2-normalized,
- * as sentence-transformers does for its mean-pooling models.
+ * layout: tokenized by its `tokenizer.json` (./hf_tokenize.ts, ids equal to the Python tokenizers'), run
+ * on onnxruntime-node through the session factory (../ort_session.ts: cuda, webgpu or cpu, said in
+ * `runtime`), token states (`last_hidden_state`) pooled over the attention mask and normalized as the
+ * folder's sentence-transformers modules say (./hf_config.ts). Proven against PyTorch on exported BERT
+ * (WordPiece) and XLM-R (Unigram) fixtures: tests/fixtures/hf/, tests/hf_parity_test.ts.
  *
  * Folder layout (what `huggingface-cli download <id>` or a transformers.js-ready repo gives):
  * ```
@@ -18,30 +20,37 @@
  * - `Xenova/multilingual-e5-small` (384-d, ~100 languages; prefix texts with "query: ").
  * - `Xenova/all-MiniLM-L6-v2` (384-d, English only, fastest).
  *
- * Network: the loader reads local files only (`env.allowRemoteModels = false`) unless the caller passes
- * `allowDownload: true`, in which case `folder` may also be a hub id such as the ones above.
+ * Network: text models are read from local folders only (`deno task models add` checks and records one).
  *
  * @module
  */
-import { AutoModel, AutoTokenizer, env, type PreTrainedModel, type Tensor } from "@huggingface/transformers";
+import { env } from "@huggingface/transformers";
+import * as ort from "onnxruntime-node";
 import { resolve } from "node:path";
 import { l2Normalize } from "../_vector.ts";
 import type { Encoder } from "../encoder.ts";
+import { createOrtSession, describeProvider, type OrtDevice } from "../ort_session.ts";
+import { poolStates, readHfTextRecipe, type TextPooling } from "./hf_config.ts";
+import { loadHfTokenizer } from "./hf_tokenize.ts";
 
 /** Options of {@linkcode createHfTextEncoder}. */
 export interface HfTextOptions {
-  /** Let transformers.js fetch missing files from the Hugging Face hub. @default false */
+  /** Let transformers.js fetch missing files from the Hugging Face hub (image models only). @default false */
   allowDownload?: boolean;
   /** Weights variant: "fp32" reads onnx/model.onnx, "q8" onnx/model_quantized.onnx. @default auto (fp32 if present) */
   dtype?: "fp32" | "q8";
-  /** Tokens per text, longer texts are truncated. @default 256 */
+  /** Tokens per text, longer texts are truncated. @default what the folder says (see ./hf_config.ts) */
   maxLength?: number;
   /** Texts per forward pass. @default 32 */
   batchSize?: number;
-  /** onnxruntime intra-op threads. @default 2 */
+  /** onnxruntime intra-op threads (CPU provider). @default 2 */
   threads?: number;
-  /** L2-normalize the pooled vectors. @default true */
+  /** L2-normalize the pooled vectors. @default what the folder says (a Normalize module) */
   normalize?: boolean;
+  /** Pooling of the token states. @default what the folder says (1_Pooling/config.json), else mean */
+  pooling?: TextPooling;
+  /** Execution provider (./ort_session.ts). @default "cpu" */
+  device?: OrtDevice;
 }
 
 /** The `[batch, seq, hidden]` states mean-pooled over positions where `mask` is non-zero. */
@@ -50,21 +59,7 @@ export function meanPool(
   mask: ArrayLike<number | bigint>,
   dims: [batch: number, seq: number, hidden: number],
 ): Float32Array[] {
-  const [b, s, h] = dims;
-  const out: Float32Array[] = [];
-  for (let i = 0; i < b; i++) {
-    const v = new Float32Array(h);
-    let count = 0;
-    for (let t = 0; t < s; t++) {
-      if (Number(mask[i * s + t]) === 0) continue;
-      count++;
-      const base = (i * s + t) * h;
-      for (let j = 0; j < h; j++) v[j] += states[base + j];
-    }
-    if (count > 0) { for (let j = 0; j < h; j++) v[j] /= count; }
-    out.push(v);
-  }
-  return out;
+  return poolStates(states, mask, dims, "mean");
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -146,71 +141,67 @@ async function fingerprint(folder: string, modelFile: string, dtype: "fp32" | "q
   return [...digest.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function readConfig(path: string): Promise<Record<string, unknown>> {
-  try {
-    return JSON.parse(await Deno.readTextFile(resolve(path, "config.json")));
-  } catch {
-    return {};
-  }
-}
-
 /** Loads a Hugging Face layout text model from `folder` (see the module doc). */
 export async function createHfTextEncoder(
   folder: string,
   options: HfTextOptions = {},
 ): Promise<Encoder<"text">> {
-  const { allowDownload = false, maxLength = 256, batchSize = 32, threads = 2, normalize = true } = options;
-  const { path, dtype, fingerprint } = await prepareHfSource(folder, "text", {
-    allowDownload,
-    dtype: options.dtype,
-  });
-  const local = { local_files_only: !allowDownload };
-  const tokenizer = await AutoTokenizer.from_pretrained(path, local);
-  const model: PreTrainedModel = await AutoModel.from_pretrained(path, {
-    ...local,
-    dtype,
-    device: "cpu",
-    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
-  });
-  const config = await readConfig(path);
-  const hidden = Number(config.hidden_size ?? config.d_model ?? config.dim ?? 0);
+  const { batchSize = 32, threads = 2, device = "cpu" } = options;
+  const { path, dtype, fingerprint } = await prepareHfSource(folder, "text", { dtype: options.dtype });
+  const recipe = await readHfTextRecipe(path, options);
+  const tokenizer = await loadHfTokenizer(path);
+  const file = resolve(path, "onnx", `model${dtype === "q8" ? "_quantized" : ""}.onnx`);
+  const info = await createOrtSession(file, { device, threads });
+  const { session } = info;
   const name = folder.replace(/\/+$/, "").split("/").pop() ?? folder;
   const id = `hf-text:${name}`;
+  const output = session.outputNames.includes("last_hidden_state")
+    ? "last_hidden_state"
+    : session.outputNames.includes("token_embeddings")
+    ? "token_embeddings"
+    : undefined;
+  if (!output) {
+    await session.release();
+    throw new Error(
+      `Cannot encode with "${id}": "${file}" has no last_hidden_state output (outputs: ${
+        session.outputNames.join(", ")
+      })`,
+    );
+  }
+  const known = ["input_ids", "attention_mask", "token_type_ids"];
+  const unknown = session.inputNames.filter((n) => !known.includes(n));
+  if (unknown.length > 0) {
+    await session.release();
+    throw new Error(
+      `Cannot encode with "${id}": "${file}" asks for inputs ${unknown.join(", ")} (known: ${known})`,
+    );
+  }
   let closed = false;
 
   async function run(texts: string[]): Promise<Float32Array[]> {
-    const inputs = tokenizer(texts, { padding: true, truncation: true, max_length: maxLength });
-    const outputs = await model(inputs) as Record<string, Tensor>;
-    const states = outputs.last_hidden_state ?? outputs.token_embeddings;
-    if (!states) {
-      throw new Error(
-        `Cannot encode with "${id}": the model returned no last_hidden_state (outputs: ${
-          Object.keys(outputs).join(", ")
-        })`,
-      );
-    }
-    const mask = inputs.attention_mask as Tensor;
-    const pooled = meanPool(
-      states.data as Float32Array,
-      mask.data as BigInt64Array,
-      states.dims as [
-        number,
-        number,
-        number,
-      ],
-    );
-    return normalize ? pooled.map(l2Normalize) : pooled;
+    const b = tokenizer.batch(texts, recipe.maxLength);
+    const tensors: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor("int64", b.inputIds, b.dims),
+      attention_mask: new ort.Tensor("int64", b.attentionMask, b.dims),
+      token_type_ids: new ort.Tensor("int64", b.tokenTypeIds, b.dims),
+    };
+    const feeds = Object.fromEntries(session.inputNames.map((n) => [n, tensors[n]]));
+    const result = await session.run(feeds, [output!]);
+    const states = result[output!];
+    const pooled = poolStates(states.data as Float32Array, b.attentionMask, states.dims, recipe.pooling);
+    states.dispose();
+    return recipe.normalize ? pooled.map(l2Normalize) : pooled;
   }
 
-  // Probe once so `dim` is right even when config.json has no hidden size.
-  const dim = hidden > 0 ? hidden : (await run(["dim probe"]))[0].length;
+  const dim = recipe.hidden > 0 ? recipe.hidden : (await run(["dim probe"]))[0].length;
   return {
     id,
-    version: `${config.model_type ?? "unknown"}-${fingerprint}+${dtype}+mean${
-      normalize ? "-l2" : ""
-    }+max${maxLength}`,
+    version: `${recipe.modelType}-${fingerprint}+${dtype}+${recipe.pooling}${
+      recipe.normalize ? "-l2" : ""
+    }+max${recipe.maxLength}`,
     modality: "text",
     dim,
+    runtime: `onnxruntime-node ${describeProvider(info)}`,
     async encode(batch: string[]): Promise<Float32Array[]> {
       if (closed) throw new Error(`Cannot encode with "${id}": the encoder is closed`);
       const out: Float32Array[] = [];
@@ -220,7 +211,7 @@ export async function createHfTextEncoder(
     async close(): Promise<void> {
       if (!closed) {
         closed = true;
-        await model.dispose();
+        await session.release();
       }
     },
   };
