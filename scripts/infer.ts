@@ -13,6 +13,12 @@
  *
  *   0 0-23/6 * * * cd /srv/posttagger && deno task infer --since 6h >> data/logs/infer.log 2>&1
  *
+ * On PostgreSQL (DATABASE_URL) the run goes through the job engine: its sample as jobs of --batch-size
+ * posts, then the trend refresh once all are done; this task works on them too and returns when the
+ * run is done (`--enqueue-only` leaves them to `deno task worker`s; a second start in the same window
+ * finds the run's jobs there and waits for them). On the embedded database, with `--in-process` or
+ * with a `--shard`, it runs here (the shard claimed with a heartbeat, see src/infer/claim.ts).
+ *
  * Exit codes: 0 ok; 75 busy (EX_TEMPFAIL: another worker is scoring this run, or the embedded database
  * is in use — cron simply tries again next time); 69 unavailable (database unreachable, no model);
  * 64 usage; 1 failed.
@@ -21,7 +27,11 @@ import { loadSettings } from "@/config/mod.ts";
 import { InferBusyError, type InferOptions, parseShard, runInference } from "@/infer/mod.ts";
 import { DatabaseUnavailableError, openStore } from "@/store/mod.ts";
 import { refreshAggregates } from "@/trends/mod.ts";
+import { enqueueInfer } from "@/jobs/mod.ts";
+import { planInferRun } from "@/infer/mod.ts";
+import type { Settings } from "@/config/mod.ts";
 import { EXIT, parseCli, run, UsageError } from "./_cli.ts";
+import { engineFor, finishRun } from "./_jobs.ts";
 import { ensureModels } from "./_models.ts";
 
 /** After writing, the trend aggregates of the period are rebuilt, so the dashboard reads fresh figures. */
@@ -47,6 +57,8 @@ export async function main(args: string[]): Promise<number> {
       default: "600",
       help: "seconds without heartbeat before another worker takes a shard over",
     },
+    "in-process": { type: "boolean", help: "run here without the job engine (always on PGlite)" },
+    "enqueue-only": { type: "boolean", help: "send the run's jobs and return: deno task worker does them" },
   });
   const num = (name: string, v: string) => {
     const n = Number(v);
@@ -63,6 +75,17 @@ export async function main(args: string[]): Promise<number> {
   }
   const settings = loadSettings();
   await ensureModels(settings);
+  if (settings.databaseUrl && !values["in-process"] && shard.count === 1) {
+    return await viaEngine(settings, {
+      since: values.since,
+      until,
+      sample: num("sample", values.sample),
+      seed: Number(values.seed),
+      model: values.model,
+      batchPosts: num("batch-size", values["batch-size"]),
+      enqueueOnly: values["enqueue-only"] ?? false,
+    });
+  }
   let store;
   try {
     store = await openStore(settings);
@@ -108,6 +131,53 @@ export async function main(args: string[]): Promise<number> {
       return EXIT.unavailable;
     }
     throw err;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The run as jobs; this task works on them until the trend refresh after the last batch is done. */
+async function viaEngine(
+  settings: Settings,
+  o: {
+    since: string;
+    until?: Date;
+    sample: number;
+    seed: number;
+    model: string;
+    batchPosts: number;
+    enqueueOnly: boolean;
+  },
+): Promise<number> {
+  const engine = await engineFor(settings, "infer");
+  const store = await openStore(settings);
+  try {
+    const plan = await planInferRun(store, settings, o);
+    const sent = await enqueueInfer(engine, plan, { batchPosts: o.batchPosts });
+    console.log(
+      `infer: run ${plan.runId} (model ${plan.modelVersion}): ${plan.ids.length} posts ` +
+        (sent.already ? "already enqueued" : `in ${sent.jobs} jobs`),
+    );
+    if (o.enqueueOnly) {
+      await engine.stop();
+      return EXIT.ok;
+    }
+    await finishRun(engine, store, settings, {
+      runId: plan.runId,
+      last: sent.last,
+      queues: ["infer", "trends"],
+      work: true,
+      label: "infer",
+    });
+    const [r] = await store.db.query<{ summary: Record<string, number> }>(
+      "select summary from runs where id = $1",
+      [plan.runId],
+    );
+    console.log(
+      `infer: run ${plan.runId} done: scored ${r.summary.scored}, quarantined ${r.summary.quarantined}, ` +
+        `${r.summary.rows} rows`,
+    );
+    return EXIT.ok;
   } finally {
     await store.close();
   }

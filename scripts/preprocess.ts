@@ -10,13 +10,21 @@
  * tesseract (apt-get install -y tesseract-ocr tesseract-ocr-eng), `objects` adds 80 COCO object scores per
  * image (CenterNet from @vladmandic/human). Train with the same extras: the model records them and
  * inference uses them.
+ *
+ * On PostgreSQL (DATABASE_URL) the work goes through the job engine: one preprocess and one encode job
+ * per 64 posts; this task works on them too until the run is done (`--enqueue-only` leaves them to
+ * `deno task worker`s). On the embedded database, or with `--in-process`, it runs here as one job.
  */
 import { join } from "node:path";
 import { loadSettings } from "@/config/mod.ts";
 import { createEncoder, precomputeFeatures } from "@/encode/mod.ts";
 import { windowStart } from "@/ingest/mod.ts";
 import { finishRun, openStore, quarantine, readDataset, startRun } from "@/store/mod.ts";
+import { enqueuePreprocess } from "@/jobs/mod.ts";
+import type { FeatureConfig } from "@/encode/mod.ts";
+import type { Settings } from "@/config/mod.ts";
 import { parseCli, run } from "./_cli.ts";
+import { engineFor, finishRun as finishQueuedRun } from "./_jobs.ts";
 import { EXTRAS_OPTIONS, featureConfigFromFlags } from "./_features.ts";
 import { progress } from "./_progress.ts";
 import { ensureModels } from "./_models.ts";
@@ -25,11 +33,16 @@ export async function main(args: string[]): Promise<number> {
   const { values } = parseCli(args, import.meta.url, {
     window: { type: "string", default: "24mo", help: "posts of this moving window" },
     source: { type: "string", help: "only posts of this source" },
+    "in-process": { type: "boolean", help: "run here without the job engine (always on PGlite)" },
+    "enqueue-only": { type: "boolean", help: "send the jobs and return: deno task worker does them" },
     ...EXTRAS_OPTIONS,
   });
   const settings = loadSettings();
   await ensureModels(settings);
   const { config, extras } = featureConfigFromFlags(values, settings);
+  if (settings.databaseUrl && !values["in-process"]) {
+    return await viaEngine(settings, config, { ...values, enqueueOnly: values["enqueue-only"] ?? false });
+  }
   const store = await openStore(settings);
   const t0 = performance.now();
   const runId = await startRun(store.db, "preprocess", { params: values });
@@ -109,6 +122,46 @@ export async function main(args: string[]): Promise<number> {
   } catch (err) {
     await finishRun(store.db, runId, { status: "failed", summary: { error: (err as Error).message } });
     throw err;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The window's posts as preprocess and encode jobs; with workers (and this task) doing them. */
+async function viaEngine(
+  settings: Settings,
+  config: FeatureConfig,
+  values: { window?: string; source?: string; enqueueOnly: boolean },
+): Promise<number> {
+  const engine = await engineFor(settings, "preprocess");
+  const store = await openStore(settings);
+  try {
+    const t0 = performance.now();
+    const posts = await readDataset(store.db, { since: windowStart(values.window!), source: values.source });
+    const runId = await startRun(store.db, "preprocess", {
+      params: { window: values.window, source: values.source, engine: "jobs" },
+    });
+    const sent = await enqueuePreprocess(engine, runId, posts.map((p) => p.id), { config });
+    console.log(`preprocess ${runId}: ${posts.length} posts in ${sent.jobs} jobs`);
+    if (values.enqueueOnly) {
+      await engine.stop();
+      return 0;
+    }
+    await finishQueuedRun(engine, store, settings, {
+      runId,
+      last: sent.last,
+      queues: ["preprocess", "encode"],
+      work: true,
+      label: "preprocess",
+    });
+    const [{ n }] = await store.db.query<{ n: number }>(
+      "select count(*)::int as n from quarantine where detail ->> 'run' = $1",
+      [runId],
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`preprocess ${runId}: ${posts.length} posts, ${n} set aside, in ${seconds.toFixed(1)} s`);
+    if (n > 0) console.log("  details: deno task jobs status");
+    return 0;
   } finally {
     await store.close();
   }

@@ -12,8 +12,7 @@
  * The dashboard is at http://HOST:PORT/, labeling at /label, runs at /experiments, the API docs at
  * /api/docs. Stops on Ctrl-C.
  */
-import { join } from "node:path";
-import { loadSettings } from "@/config/mod.ts";
+import { blobsDirOf, loadSettings } from "@/config/mod.ts";
 import { createApp, defaultAllowedHosts, parseAllowedHosts, parseLabelTokens } from "@/server/mod.ts";
 import { FileBlobStore, openDb } from "@/store/mod.ts";
 import { parseCli, run, UsageError } from "./_cli.ts";
@@ -53,7 +52,7 @@ export async function main(args: string[]): Promise<number> {
   const db = await openDb(settings, { statementTimeoutMs });
   const app = createApp({
     db,
-    blobs: new FileBlobStore(join(settings.dataDir, "blobs")),
+    blobs: new FileBlobStore(blobsDirOf(settings)),
     options: {
       readToken: env.API_READ_TOKEN || undefined,
       adminToken: env.API_ADMIN_TOKEN || undefined,

@@ -20,7 +20,21 @@ const ALLOWED: Record<string, string[]> = {
   infer: ["config", "store", "ingest", "preprocess", "features", "encode", "model", "train"],
   trends: ["config", "store"],
   label: ["config", "store"],
-  server: ["config", "store", "trends", "label"],
+  queue: ["config", "store"], // the job engine (pg-boss) and what it holds
+  jobs: [
+    "config",
+    "store",
+    "ingest",
+    "preprocess",
+    "features",
+    "encode",
+    "model",
+    "train",
+    "infer",
+    "trends",
+    "queue",
+  ],
+  server: ["config", "store", "trends", "label", "queue"], // queue: the dead-letter list, by SQL
 };
 
 const SRC = resolve("src");
@@ -165,4 +179,17 @@ Deno.test("every folder in src/ has a place in the import rules", async () => {
   const folders: string[] = [];
   for await (const e of Deno.readDir(SRC)) if (e.isDirectory) folders.push(e.name);
   assert.deepEqual(folders.filter((f) => !(f in ALLOWED)), []);
+});
+
+Deno.test("pg-boss is loaded only by the engine, on first use (the embedded database never loads it)", () => {
+  const violations: string[] = [];
+  for (const f of files) {
+    const code = f.text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    const statics = [...code.matchAll(/^import\s+(type\s+)?[^;]*?from\s+["']pg-boss["']/gm)];
+    if (statics.some((m) => !m[1])) violations.push(`${rel(f.path)} imports pg-boss statically`);
+    if (/import\(\s*["']pg-boss["']\s*\)/.test(code) && rel(f.path) !== "src/queue/engine.ts") {
+      violations.push(`${rel(f.path)} loads pg-boss (only src/queue/engine.ts may)`);
+    }
+  }
+  assert.deepEqual(violations, []);
 });

@@ -8,7 +8,17 @@ import { runInference } from "@/infer/mod.ts";
 import { inferWorld, PERIOD_END } from "./support/infer_world.ts";
 import { freshPostgres, postgresAvailable } from "./support/db.ts";
 
-const ARGS = ["--since", "1d", "--until", PERIOD_END.toISOString(), "--sample", "1000", "--seed", "5"];
+const ARGS = [
+  "--in-process",
+  "--since",
+  "1d",
+  "--until",
+  PERIOD_END.toISOString(),
+  "--sample",
+  "1000",
+  "--seed",
+  "5",
+];
 
 Deno.test({
   name: "deno task infer killed with SIGKILL resumes the same run after its lease and writes no duplicates",

@@ -12,6 +12,11 @@ export type FeatureExtra = typeof FEATURE_EXTRAS[number];
 export interface Settings {
   /** Root of every derived file: database, blobs, features, bench figures. */
   dataDir: string;
+  /**
+   * The blob store's folder (media by content hash). Workers on several machines share it (a shared
+   * filesystem) while each keeps its own DATA_DIR for feature caches. @default DATA_DIR/blobs
+   */
+  blobsDir?: string;
   /** A real PostgreSQL server; when absent the embedded PGlite under `dataDir/pglite` is used. */
   databaseUrl?: string;
   /** Where the anonymization secret lives when `ANON_SECRET` is not set (outside git). */
@@ -60,6 +65,7 @@ export function loadSettings(env: Record<string, string | undefined> = Deno.env.
   return {
     dataDir,
     databaseUrl,
+    blobsDir: resolve(root, env.BLOBS_DIR ?? join(dataDir, "blobs")),
     secretPath: resolve(root, env.ANON_SECRET_FILE ?? join(".secrets", "anon.key")),
     anonSecret: env.ANON_SECRET || undefined,
     modelsDir: resolve(root, env.MODELS_DIR ?? "models"),
@@ -70,6 +76,11 @@ export function loadSettings(env: Record<string, string | undefined> = Deno.env.
     // English: the pack CI installs (tesseract-ocr-eng).
     ocrLangs: (env.OCR_LANGS || "eng").split(/[+,\s]+/).filter((l) => l.length > 0),
   };
+}
+
+/** The blob store's folder: BLOBS_DIR, else DATA_DIR/blobs. */
+export function blobsDirOf(settings: Pick<Settings, "dataDir" | "blobsDir">): string {
+  return settings.blobsDir ?? join(settings.dataDir, "blobs");
 }
 
 /** Where built encoder files live under a data folder. */

@@ -25,7 +25,7 @@ export * from "./feature_config.ts";
 export * from "./texts.ts";
 export * from "./fitted.ts";
 export { CacheShelf } from "./cache_shelf.ts";
-export { type AssembleContext, type FeatureProblem } from "./post_media.ts";
+export { type AssembleContext, embedPostMedia, type FeatureProblem } from "./post_media.ts";
 export * from "./assemble.ts";
 export * from "./precompute.ts";
 export {

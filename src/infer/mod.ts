@@ -10,3 +10,13 @@ export { type Claim, type ClaimOptions, claimShard, InferBusyError } from "./cla
 export { type InferOptions, type InferSummary, runInference } from "./infer.ts";
 export { inferPeriod, parseDuration, type Period, type PeriodOptions } from "./period.ts";
 export { inferRunId, parseShard, sampleIds, type SampleSpec, type Shard, shardKey, WHOLE } from "./sample.ts";
+export {
+  type BatchOutcome,
+  type BatchScorer,
+  finishInferRun,
+  type InferPlan,
+  openBatchScorer,
+  planInferRun,
+  scoreInferBatch,
+} from "./batch.ts";
+export { readPostsById } from "./_posts.ts";

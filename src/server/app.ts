@@ -4,6 +4,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
+import type { Context, Next } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Db } from "@/store/mod.ts";
 import { aggregatesGeneration, UnknownTagError } from "@/trends/mod.ts";
@@ -12,6 +13,7 @@ import { routeApp } from "./_openapi.ts";
 import { loadAssets } from "./assets.ts";
 import { docsPage, openApiDocument } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { jobsRoutes } from "./routes/jobs.ts";
 import { burstsRoutes } from "./routes/bursts.ts";
 import { clustersRoutes } from "./routes/clusters.ts";
 import { distributionRoutes } from "./routes/distribution.ts";
@@ -137,15 +139,18 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   api.get("/openapi.json", (c) => c.json(doc ??= openApiDocument(app)));
   api.get("/docs", (c) => c.html(docsHtml ??= docsPage(doc ??= openApiDocument(app))));
   // Admin: always a token; without one configured the routes are shut.
-  api.use("/admin/*", async (c, next) => {
+  const adminOnly = [async (c: Context, next: Next) => {
     if (!options.adminToken) {
       return c.json({
         error: "Cannot authorize the admin route: no admin token is configured (API_ADMIN_TOKEN)",
       }, 403);
     }
     await next();
-  }, requireToken([options.adminToken], "the admin route"));
+  }, requireToken([options.adminToken], "the admin route")] as const;
+  api.use("/admin/*", ...adminOnly);
   api.route("/admin", adminRoutes(routeDeps));
+  api.use("/jobs", ...adminOnly);
+  api.route("/jobs", jobsRoutes(routeDeps));
   // Labeling: an annotator's own token; media through the signed URLs the labeling routes give out.
   const labelTokens = options.labelTokens ?? new Map<string, string>();
   const signer = new BlobSigner(labelTokens);

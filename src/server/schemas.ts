@@ -154,3 +154,33 @@ export const RefreshResponse = z.object({
 
 /** A Date (as the drivers give timestamptz) or an ISO string, as an ISO string. */
 export const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
+
+export const JobsResponse = z.object({
+  engine: z.enum(["pg-boss", "in-process"]).describe(
+    "pg-boss on PostgreSQL; in-process on the embedded database",
+  ),
+  queues: z.array(z.object({
+    queue: z.string(),
+    queued: z.number().int(),
+    active: z.number().int(),
+    retry: z.number().int(),
+    completed: z.number().int(),
+    failed: z.number().int(),
+  })),
+  dead: z.array(z.object({
+    id: z.string(),
+    queue: z.string().describe("The queue it failed on"),
+    attempts: z.number().int(),
+    error: z.string(),
+    about: z.string(),
+    dead_since: z.string(),
+  })).describe("Jobs that failed every attempt (deno task jobs retry sends them back)"),
+  set_aside: z.array(z.object({
+    stage: z.string(),
+    item: z.string().describe("The post id"),
+    modality: z.string().describe("The modality set aside, or empty for the whole post"),
+    reason: z.string(),
+    queue: z.string(),
+    at: z.string(),
+  })).describe("Posts jobs set aside in quarantine so that their batch could go on"),
+}).openapi("Jobs");

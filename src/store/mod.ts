@@ -1,6 +1,5 @@
 /** The store: Postgres schema and queries (PGlite or PostgreSQL), the blob store, anonymized ids. */
-import { join } from "node:path";
-import type { Settings } from "@/config/mod.ts";
+import { blobsDirOf, type Settings } from "@/config/mod.ts";
 import { type Anonymizer, createAnonymizer, loadOrCreateSecret } from "./anon_id.ts";
 import { type BlobStore, FileBlobStore } from "./blobs.ts";
 import type { Db } from "./db.ts";
@@ -35,5 +34,5 @@ export async function openStore(settings: Settings, options: OpenOptions = {}): 
   const secret = await loadOrCreateSecret(settings);
   const anon = createAnonymizer(secret);
   const db = await openDb(settings, options);
-  return { db, blobs: new FileBlobStore(join(settings.dataDir, "blobs")), anon, close: () => db.close() };
+  return { db, blobs: new FileBlobStore(blobsDirOf(settings)), anon, close: () => db.close() };
 }

@@ -109,8 +109,8 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
     }
     const args: Record<Stage, string[]> = {
       ingest: ["scripts/ingest.ts", "--source", `jsonl:${corpus.jsonl}`, "--batch-size", "10"],
-      preprocess: ["scripts/preprocess.ts"],
-      infer: ["scripts/infer.ts", ...INFER_ARGS(lease)],
+      preprocess: ["scripts/preprocess.ts", "--in-process"], // the engine has its own kill test (tests/jobs_kill_test.ts)
+      infer: ["scripts/infer.ts", "--in-process", ...INFER_ARGS(lease)],
     };
     const stages = {} as Record<Stage, StageReport>;
     let rowsTried = 0, accountedFor = 0;
