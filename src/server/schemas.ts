@@ -39,12 +39,18 @@ export const TopPostsResponse = z.object({
 
 export const DistributionResponse = z.object({
   bucket: z.enum(["day", "week", "month"]),
+  share_estimate: z.object({ method: z.literal("probabilities"), why: z.string() }).describe(
+    "Which estimate expected_shares is: the one the quality benchmark found closest to the true shares",
+  ),
   periods: z.array(z.object({ period: day.describe("First day of the period"), posts: z.number().int() })),
   series: z.array(z.object({
     tag: z.string(),
     tagged: z.number().int(),
     counts: z.array(z.number().int()).describe("Tagged posts per period, aligned with periods"),
     shares: z.array(z.number()).describe("counts / the period's posts, aligned with periods"),
+    expected_shares: z.array(z.number()).describe(
+      "The tag's estimated share of the period's posts (see share_estimate), aligned with periods",
+    ),
   })),
 }).openapi("Distribution");
 

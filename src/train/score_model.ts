@@ -30,6 +30,19 @@ import { applyThresholds, type ScoreMatrix } from "./thresholds.ts";
 const MODALITY_INDEX = { text: 0, image: 1, video: 2, metadata: 3 } as const;
 export type HiddenModality = keyof typeof MODALITY_INDEX;
 
+const presenceOf = new WeakMap<AssembledFeatures, boolean[]>();
+
+/** Per modality (text, image, video, metadata): whether any row of `f` has it. */
+function presence(f: AssembledFeatures): boolean[] {
+  let p = presenceOf.get(f);
+  if (!p) {
+    p = [false, false, false, false];
+    for (let i = 0; i < f.mask.length; i++) if (f.mask[i]) p[i % 4] = true;
+    presenceOf.set(f, p);
+  }
+  return p;
+}
+
 /** Rows `rows` of the assembled features as network inputs, with `hide`'s modalities masked out. */
 export function toFusion(
   f: AssembledFeatures,
@@ -37,9 +50,11 @@ export function toFusion(
   labels?: LabelMatrix,
   hide: readonly HiddenModality[] = [],
 ): FusionData {
-  const take = <T extends Float32Array | Int32Array | Uint8Array>(a: T, w: number): T => {
+  const present = presence(f);
+  const take = <T extends Float32Array | Int32Array | Uint8Array>(a: T, w: number, k = -1): T => {
     const out = new (a.constructor as new (n: number) => T)(rows.length * w);
-    rows.forEach((r, i) => out.set(a.subarray(r * w, (r + 1) * w), i * w));
+    // a modality no post has is all zeros: nothing to copy (images and videos are 1,280 and 2,565 wide)
+    if (k < 0 || present[k]) rows.forEach((r, i) => out.set(a.subarray(r * w, (r + 1) * w), i * w));
     return out;
   };
   const mask = take(f.mask, 4);
@@ -50,8 +65,8 @@ export function toFusion(
     count: rows.length,
     textIds: take(f.textIds, f.sizes.maxTokens),
     textWeights: take(f.textWeights, f.sizes.maxTokens),
-    image: take(f.image, f.sizes.image),
-    video: take(f.video, f.sizes.video),
+    image: take(f.image, f.sizes.image, 1),
+    video: take(f.video, f.sizes.video, 2),
     metadata: take(f.metadata, f.sizes.metadata),
     mask,
     labels: labels ? selectRows(labels, [...rows]).data : undefined,

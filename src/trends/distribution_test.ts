@@ -32,6 +32,7 @@ dbTest("tagDistribution() gives each tag's share of sampled posts per day, week 
   // the mean probability: 2 posts at 0.75 and 8 at 0.25 on 2026-03-02
   const cats = day.series.find((s) => s.tag === "cats")!;
   assert.deepEqual(cats.expected_shares.map((x) => Math.round(x * 1000) / 1000), [0.35, 0.4, 0.75, 0.25]);
+  assert.equal(day.share_estimate.method, "probabilities", "the response says which estimate it gives");
   assert.deepEqual(shares(day, "cats"), [
     ["2026-03-02", 2, 10, 0.2],
     ["2026-03-04", 3, 10, 0.3],
