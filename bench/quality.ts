@@ -21,7 +21,8 @@ const HERE = new URL(".", import.meta.url).pathname;
 const PYTHON = "/usr/bin/python3"; // Debian's, with python3-sklearn
 const DRAW_SEEDS = [1, 2, 3, 4, 5]; // the benchmark's own draws: develop on other seeds
 /** In the order they run: the few-labels sets first. */
-export const SET_NAMES = ["goemotions-720", "xed-fewshot", "goemotions-full", "xed-full"] as const;
+import { SET_NAMES } from "./quality_sets.ts";
+export { SET_NAMES };
 
 /** What the scorer says of one predictions file. */
 export interface Scored {

@@ -9,6 +9,9 @@
 import { join } from "node:path";
 import { mulberry32 } from "@/core/mod.ts";
 
+/** The data sets of the quality benchmark. */
+export const SET_NAMES = ["goemotions-720", "xed-fewshot", "goemotions-full", "xed-full"] as const;
+
 /** One labeled set, ready for both tools. */
 export interface QualitySet {
   name: string;
