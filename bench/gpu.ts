@@ -182,10 +182,10 @@ export async function run(settings: Settings): Promise<Record<string, unknown>> 
   const device = (Deno.env.get("BENCH_GPU_DEVICE") ?? "auto") as OrtDevice;
   const product: Record<string, unknown> = {};
   const nchw = await findGraph(settings.encoderCacheDir, "nchw");
-  const nhwc = await findGraph(settings.encoderCacheDir, "nhwc");
   const gpuNchw = await mobilenet(nchw, "nchw", device, 1024);
   product.mobilenet_nchw = gpuNchw.figures;
-  product.mobilenet_nhwc = (await mobilenet(nhwc, "nhwc", device, 1024)).figures;
+  const nhwc = await findGraph(settings.encoderCacheDir, "nhwc").catch(() => undefined);
+  if (nhwc) product.mobilenet_nhwc = (await mobilenet(nhwc, "nhwc", device, 1024)).figures;
   const cpu = await mobilenet(nchw, "nchw", "cpu", 512);
   product.mobilenet_cpu_all_cores = cpu.figures;
   product.mobilenet_min_cosine_gpu_vs_cpu = Math.min(
