@@ -9,6 +9,16 @@
 import { join } from "node:path";
 import { mulberry32 } from "@/core/mod.ts";
 
+/** The data sets of the quality benchmark, in the order they run: the few-labels sets first, the
+ * multimodal sample corpus between. */
+export const SET_NAMES = [
+  "goemotions-720",
+  "xed-fewshot",
+  "sample-fusion",
+  "goemotions-full",
+  "xed-full",
+] as const;
+
 /** One labeled set, ready for both tools. */
 export interface QualitySet {
   name: string;

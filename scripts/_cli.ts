@@ -5,7 +5,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DatabaseUnavailableError, SchemaTooNewError } from "@/store/mod.ts";
 
 /** Exit codes a scheduler can act on. */
 export const EXIT = { ok: 0, failed: 1, usage: 64, unavailable: 69, busy: 75 } as const;
@@ -87,7 +86,11 @@ export async function run(main: (args: string[]) => Promise<number | void>): Pro
       console.error(`error: ${err.message}`);
       Deno.exit(EXIT.usage);
     }
-    if (err instanceof DatabaseUnavailableError || err instanceof SchemaTooNewError) {
+    // By name, not instanceof: importing the store here would load PGlite and postgres into every script
+    // (the GPU machine's benchmark gets only the packages it uses).
+    if (
+      err instanceof Error && (err.name === "DatabaseUnavailableError" || err.name === "SchemaTooNewError")
+    ) {
       console.error(`error: ${err.message}`);
       Deno.exit(EXIT.unavailable);
     }

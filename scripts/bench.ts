@@ -27,30 +27,29 @@
  */
 import { join } from "node:path";
 import { loadSettings, type Settings } from "@/config/mod.ts";
-import * as encode from "../bench/encode.ts";
-import * as faults from "../bench/faults.ts";
-import * as gpu from "../bench/gpu.ts";
-import * as infer from "../bench/infer.ts";
-import * as ingest from "../bench/ingest.ts";
-import * as preprocess from "../bench/preprocess.ts";
-import * as quality from "../bench/quality.ts";
-import * as sample from "../bench/sample.ts";
-import * as serve from "../bench/serve.ts";
-import * as train from "../bench/train.ts";
+import { SET_NAMES } from "../bench/quality_sets.ts";
 import { parseCli, run, UsageError } from "./_cli.ts";
 
-/** Each stage's benchmark, in bench/<stage>.ts. */
-const BENCHES: Record<string, (settings: Settings) => Promise<Record<string, unknown>>> = {
-  ingest: ingest.run,
-  sample: sample.run,
-  preprocess: preprocess.run,
-  encode: encode.run,
-  train: train.run,
-  gpu: gpu.run,
-  infer: infer.run,
-  serve: serve.run,
-  faults: faults.run,
-  quality: (settings) => quality.run(settings, qualityOptions),
+type Bench = (settings: Settings) => Promise<Record<string, unknown>>;
+
+/**
+ * Each stage's benchmark, in bench/<stage>.ts, imported when asked for (the gpu machine gets only the
+ * packages its benchmark loads).
+ */
+const BENCHES: Record<string, () => Promise<Bench>> = {
+  ingest: async () => (await import("../bench/ingest.ts")).run,
+  sample: async () => (await import("../bench/sample.ts")).run,
+  preprocess: async () => (await import("../bench/preprocess.ts")).run,
+  encode: async () => (await import("../bench/encode.ts")).run,
+  train: async () => (await import("../bench/train.ts")).run,
+  gpu: async () => (await import("../bench/gpu.ts")).run,
+  infer: async () => (await import("../bench/infer.ts")).run,
+  serve: async () => (await import("../bench/serve.ts")).run,
+  faults: async () => (await import("../bench/faults.ts")).run,
+  quality: async () => {
+    const quality = await import("../bench/quality.ts");
+    return (settings) => quality.run(settings, qualityOptions);
+  },
 };
 
 /** --sets and --draws of the quality benchmark. */
@@ -58,14 +57,14 @@ const qualityOptions: { sets?: string[]; draws?: number } = {};
 
 export async function main(args: string[]): Promise<number> {
   const { positionals, values } = parseCli(args, import.meta.url, {
-    sets: { type: "string", help: `quality benchmark: data sets (${quality.SET_NAMES.join(", ")})` },
+    sets: { type: "string", help: `quality benchmark: data sets (${SET_NAMES.join(", ")})` },
     draws: { type: "string", help: "quality benchmark: draws of the few-shot sets" },
   }, { allowPositionals: true });
   if (values.sets) {
     qualityOptions.sets = values.sets.split(",");
-    const bad = qualityOptions.sets.filter((s) => !(quality.SET_NAMES as readonly string[]).includes(s));
+    const bad = qualityOptions.sets.filter((s) => !(SET_NAMES as readonly string[]).includes(s));
     if (bad.length) {
-      throw new UsageError(`unknown --sets ${bad.join(", ")}; known: ${quality.SET_NAMES.join(", ")}`);
+      throw new UsageError(`unknown --sets ${bad.join(", ")}; known: ${SET_NAMES.join(", ")}`);
     }
   }
   if (values.draws) qualityOptions.draws = Number(values.draws);
@@ -83,7 +82,7 @@ export async function main(args: string[]): Promise<number> {
   await Deno.mkdir(outDir, { recursive: true });
   for (const name of names) {
     console.log(`bench ${name} ...`);
-    const figures = await BENCHES[name](settings);
+    const figures = await (await BENCHES[name]())(settings);
     const record = {
       name,
       at: new Date().toISOString(),

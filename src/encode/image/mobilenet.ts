@@ -12,12 +12,9 @@
  * this architecture at 190-235 images/s against 40-74 for TorchScript, and it is 9-15x the single-thread
  * tfjs-wasm path on the shared 2-core dev VM.
  *
- * GPU (not wired): the npm onnxruntime-node binary here has CPU only; its CUDA provider needs the CUDA
- * build (`npm install onnxruntime-node` with `ONNXRUNTIME_NODE_INSTALL_CUDA=v12`, fetched from GitHub at
- * install time) and `executionProviders: ["cuda"]`, the same .onnx file. The WebGPU alternatives are
- * `@tensorflow/tfjs-backend-webgpu` on the tfjs path or transformers.js `device: "webgpu"` (onnxruntime-web),
- * both using `navigator.gpu` (Deno 2.9 has it without flags; it needs a Vulkan driver for a real adapter;
- * the dev VM only offers a software fallback adapter).
+ * GPU: `device` picks the execution provider through ../ort_session.ts: "webgpu" (in the npm binary; needs
+ * a Vulkan loader and driver), "cuda" (after `ONNXRUNTIME_NODE_INSTALL=cuda12 npm install`), or "auto"
+ * (cuda > webgpu > cpu); `runtime` says which one runs. `deno task bench gpu` measures them.
  *
  * @module
  */
@@ -25,6 +22,7 @@ import * as ort from "onnxruntime-node";
 import { packBatch, toRgbSquare } from "./input.ts";
 import type { ImageInput } from "@/core/mod.ts";
 import type { Encoder } from "../encoder.ts";
+import { createOrtSession, describeProvider, type OrtDevice } from "../ort_session.ts";
 import { MOBILENET_SIZE as SIZE, type MobileNetGraphOptions, mobileNetOnnxPath } from "./mobilenet_graph.ts";
 import { loadMobileNetWeights, MOBILENET_DEFAULT_LAYER } from "./mobilenet_weights.ts";
 
@@ -43,6 +41,8 @@ export interface MobileNetOptions extends MobileNetGraphOptions {
    * slower when other work (sharp decoding, other jobs) shares them. @default false
    */
   spinning?: boolean;
+  /** Execution provider (../ort_session.ts; "auto": cuda > webgpu > cpu). @default "cpu" */
+  device?: OrtDevice;
 }
 
 /** Loads the onnxruntime MobileNetV2 encoder (see the module doc for options and outputs). */
@@ -54,16 +54,21 @@ export async function createMobileNetEncoder(options: MobileNetOptions = {}): Pr
     threads = 2,
     fit = "cover",
     spinning = false,
+    device = "cpu",
   } = options;
   const weights = await loadMobileNetWeights();
   const { path, dim } = await mobileNetOnnxPath(weights, { layer, layout, cacheDir: options.cacheDir });
-  const session = await ort.InferenceSession.create(path, {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: "all",
-    executionMode: "sequential",
-    extra: { session: { intra_op: { allow_spinning: spinning ? "1" : "0" } } },
+  const info = await createOrtSession(path, {
+    device,
+    threads,
+    session: device === "cpu"
+      ? {
+        executionMode: "sequential",
+        extra: { session: { intra_op: { allow_spinning: spinning ? "1" : "0" } } },
+      }
+      : {},
   });
+  const { session } = info;
   const shape = (n: number) => (layout === "nchw" ? [n, 3, SIZE, SIZE] : [n, SIZE, SIZE, 3]);
   const id = `mobilenet-v2@${layer}`;
   let closed = false;
@@ -72,6 +77,7 @@ export async function createMobileNetEncoder(options: MobileNetOptions = {}): Pr
     version: `nsfwjs-${weights.packageVersion}+${weights.hash.slice(0, 12)}+fit-${fit}`,
     modality: "image",
     dim,
+    runtime: `onnxruntime-node ${describeProvider(info)}`,
     async encode(batch: ImageInput[]): Promise<Float32Array[]> {
       if (closed) throw new Error(`Cannot encode with "${id}": the encoder is closed`);
       const out: Float32Array[] = [];
