@@ -10,6 +10,8 @@
  *   deno task bench train         seconds per epoch and total on 50,000 cached posts (wasm here)
  *   deno task bench gpu           the image encoder and the train benchmark on WebGPU (needs a GPU adapter)
  *   deno task bench infer         posts/s scored and written on PostgreSQL (cached features, and encoding first)
+ *   deno task bench scale         posts/s preprocessed and scored by 1 and 2 job workers (pg-boss) beside
+ *                                 the in-process path, and the engine's cost per job (data/bench/scale.json)
  *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL,
  *                                 uncached and cached, per route and mixed; the refresh time (the database
  *                                 is kept in data/bench/serve-pg and reused; BENCH_DATABASE_URL: a server
@@ -35,6 +37,7 @@ import * as ingest from "../bench/ingest.ts";
 import * as preprocess from "../bench/preprocess.ts";
 import * as quality from "../bench/quality.ts";
 import * as sample from "../bench/sample.ts";
+import * as scale from "../bench/scale.ts";
 import * as serve from "../bench/serve.ts";
 import * as train from "../bench/train.ts";
 import { parseCli, run, UsageError } from "./_cli.ts";
@@ -49,6 +52,7 @@ const BENCHES: Record<string, (settings: Settings) => Promise<Record<string, unk
   gpu: gpu.run,
   infer: infer.run,
   serve: serve.run,
+  scale: scale.run,
   faults: faults.run,
   quality: (settings) => quality.run(settings, qualityOptions),
 };
