@@ -129,8 +129,9 @@ export async function run(_settings: Settings, options: ScaleOptions = {}): Prom
         await boss.work(
           "noop",
           { batchSize: 1, pollingIntervalSeconds: 0.5, burstWhenReadyExceeds: 1 },
-          async () => {
+          () => {
             done++;
+            return Promise.resolve();
           },
         );
         while (done < k) await new Promise((r) => setTimeout(r, 20));
