@@ -134,8 +134,10 @@ export async function openEngine(url: string, options: EngineOptions = {}): Prom
         batchSize: o.batchSize ?? 1,
         localConcurrency: o.concurrency ?? 1,
         pollingIntervalSeconds: polling,
-        // Without it pg-boss waits the polling interval between fetches even with the queue full
-        // (bench scale measured 500 ms a job at 0.5 s polling): fetch on while jobs are ready.
+        // pg-boss waits the polling interval between fetches even with the queue full (bench scale:
+        // 400-500 ms per no-op job at 0.5 s polling). Burst mode fetches on while jobs are ready, but it
+        // reads the ready count from a stats cache (queueCacheIntervalSeconds, 60 s), so it barely helped
+        // in a 300-job run: per-job overhead is still about the polling interval — keep jobs >= 1 s of work.
         burstWhenReadyExceeds: 1,
         perJobResults: true,
       }, async (jobs) => {
