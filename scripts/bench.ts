@@ -10,6 +10,8 @@
  *   deno task bench train         seconds per epoch and total on 50,000 cached posts (wasm here)
  *   deno task bench gpu           the image encoder and the train benchmark on WebGPU (needs a GPU adapter)
  *   deno task bench infer         posts/s scored and written on PostgreSQL (cached features, and encoding first)
+ *   deno task bench scale         posts/s preprocessed and scored by 1 and 2 job workers (pg-boss) beside
+ *                                 the in-process path, and the engine's cost per job (data/bench/scale.json)
  *   deno task bench serve         p50/p99 and req/s of the trend routes over 10M predictions in PostgreSQL,
  *                                 uncached and cached, per route and mixed; the refresh time (the database
  *                                 is kept in data/bench/serve-pg and reused; BENCH_DATABASE_URL: a server
@@ -45,6 +47,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   gpu: async () => (await import("../bench/gpu.ts")).run,
   infer: async () => (await import("../bench/infer.ts")).run,
   serve: async () => (await import("../bench/serve.ts")).run,
+  scale: async () => (await import("../bench/scale.ts")).run,
   faults: async () => (await import("../bench/faults.ts")).run,
   quality: async () => {
     const quality = await import("../bench/quality.ts");

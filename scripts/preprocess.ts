@@ -23,7 +23,7 @@ import { finishRun, openStore, quarantine, readDataset, startRun } from "@/store
 import { enqueuePreprocess } from "@/jobs/mod.ts";
 import type { FeatureConfig } from "@/encode/mod.ts";
 import type { Settings } from "@/config/mod.ts";
-import { parseCli, run } from "./_cli.ts";
+import { parseCli, run, UsageError } from "./_cli.ts";
 import { engineFor, finishRun as finishQueuedRun } from "./_jobs.ts";
 import { EXTRAS_OPTIONS, featureConfigFromFlags } from "./_features.ts";
 import { progress } from "./_progress.ts";
@@ -33,6 +33,7 @@ export async function main(args: string[]): Promise<number> {
   const { values } = parseCli(args, import.meta.url, {
     window: { type: "string", default: "24mo", help: "posts of this moving window" },
     source: { type: "string", help: "only posts of this source" },
+    "batch-size": { type: "string", default: "64", help: "job engine: posts per preprocess/encode job" },
     "in-process": { type: "boolean", help: "run here without the job engine (always on PGlite)" },
     "enqueue-only": { type: "boolean", help: "send the jobs and return: deno task worker does them" },
     ...EXTRAS_OPTIONS,
@@ -41,7 +42,15 @@ export async function main(args: string[]): Promise<number> {
   await ensureModels(settings);
   const { config, extras } = featureConfigFromFlags(values, settings);
   if (settings.databaseUrl && !values["in-process"]) {
-    return await viaEngine(settings, config, { ...values, enqueueOnly: values["enqueue-only"] ?? false });
+    const batchPosts = Number(values["batch-size"]);
+    if (!Number.isInteger(batchPosts) || batchPosts < 1) {
+      throw new UsageError(`--batch-size "${values["batch-size"]}" must be a positive integer`);
+    }
+    return await viaEngine(settings, config, {
+      ...values,
+      batchPosts,
+      enqueueOnly: values["enqueue-only"] ?? false,
+    });
   }
   const store = await openStore(settings);
   const t0 = performance.now();
@@ -131,7 +140,7 @@ export async function main(args: string[]): Promise<number> {
 async function viaEngine(
   settings: Settings,
   config: FeatureConfig,
-  values: { window?: string; source?: string; enqueueOnly: boolean },
+  values: { window?: string; source?: string; batchPosts: number; enqueueOnly: boolean },
 ): Promise<number> {
   const engine = await engineFor(settings, "preprocess");
   const store = await openStore(settings);
@@ -141,7 +150,10 @@ async function viaEngine(
     const runId = await startRun(store.db, "preprocess", {
       params: { window: values.window, source: values.source, engine: "jobs" },
     });
-    const sent = await enqueuePreprocess(engine, runId, posts.map((p) => p.id), { config });
+    const sent = await enqueuePreprocess(engine, runId, posts.map((p) => p.id), {
+      config,
+      batchPosts: values.batchPosts,
+    });
     console.log(`preprocess ${runId}: ${posts.length} posts in ${sent.jobs} jobs`);
     if (values.enqueueOnly) {
       await engine.stop();

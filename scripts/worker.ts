@@ -8,7 +8,8 @@
  *   deno task worker --queues preprocess,infer --concurrency 2
  *   deno task worker --queues encode --batch 256       a GPU machine: encode jobs, 256 posts per pass
  *
- * Each settled job is one line: `queue job-id completed|failed (ms)`.
+ * Each job is a line when taken (`start queue job-id`) and one when settled
+ * (`queue job-id completed|failed (ms)`).
  */
 import { loadSettings } from "@/config/mod.ts";
 import { jobContext, startWorker } from "@/jobs/mod.ts";
@@ -53,6 +54,7 @@ export async function main(args: string[]): Promise<number> {
     queues,
     concurrency,
     batch,
+    onStart: (queue, id) => console.log(`start ${queue} ${id}`),
     onJob: (queue, o, ms) => {
       const extra = o.status === "failed" ? `: ${o.output?.message}` : "";
       console.log(`${queue} ${o.id} ${o.status} (${Math.round(ms)} ms)${extra}`);

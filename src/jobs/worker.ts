@@ -33,6 +33,8 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Posts per encoder pass: encode jobs are fetched together up to this many posts. @default 64 (one job) */
   batch?: number;
+  /** Told about every job taken, before it runs (for the worker's log). */
+  onStart?: (queue: QueueName, id: string) => void;
   /** Told about every settled job (for the worker's log). */
   onJob?: (queue: QueueName, outcome: JobOutcome, ms: number) => void;
 }
@@ -40,6 +42,7 @@ export interface WorkerOptions {
 export async function startWorker(engine: Engine, ctx: JobContext, options: WorkerOptions): Promise<void> {
   const concurrency = options.concurrency ?? 1;
   const timed = async (queue: QueueName, jobs: EngineJob<unknown>[], f: () => Promise<JobOutcome[]>) => {
+    for (const j of jobs) options.onStart?.(queue, j.id);
     const t0 = performance.now();
     const out = await f();
     const ms = (performance.now() - t0) / Math.max(1, jobs.length);

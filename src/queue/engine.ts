@@ -18,7 +18,11 @@ export interface EngineOptions {
    * @default 0.5
    */
   pollingSeconds?: number;
-  /** How often the supervisor fails jobs whose worker stopped beating and retries them. @default 5 */
+  /**
+   * How often the supervisor and the monitor run: the monitor fails (and so retries) jobs whose worker
+   * stopped beating, the supervisor expires jobs past `expireInSeconds`. pg-boss's 60 s each would leave
+   * a killed worker's batch a minute longer than its heartbeat. @default 5
+   */
   superviseSeconds?: number;
   /** How often a waiting flow step (the refresh after a run) is released. @default 2 */
   flowSeconds?: number;
@@ -90,6 +94,7 @@ export async function openEngine(url: string, options: EngineOptions = {}): Prom
     connectionString: url,
     max: options.poolSize ?? 4,
     superviseIntervalSeconds: options.superviseSeconds ?? 5,
+    monitorIntervalSeconds: options.superviseSeconds ?? 5,
     flowIntervalSeconds: options.flowSeconds ?? 2,
     application_name: "posttagger-jobs",
   });
@@ -129,6 +134,11 @@ export async function openEngine(url: string, options: EngineOptions = {}): Prom
         batchSize: o.batchSize ?? 1,
         localConcurrency: o.concurrency ?? 1,
         pollingIntervalSeconds: polling,
+        // pg-boss waits the polling interval between fetches even with the queue full (bench scale:
+        // 400-500 ms per no-op job at 0.5 s polling). Burst mode fetches on while jobs are ready, but it
+        // reads the ready count from a stats cache (queueCacheIntervalSeconds, 60 s), so it barely helped
+        // in a 300-job run: per-job overhead is still about the polling interval — keep jobs >= 1 s of work.
+        burstWhenReadyExceeds: 1,
         perJobResults: true,
       }, async (jobs) => {
         const outcomes = await handler(
