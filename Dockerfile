@@ -17,7 +17,9 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
+# onnxruntime-node's CUDA provider is downloaded only when asked: --build-arg ONNXRUNTIME_NODE_INSTALL=cuda12
+ARG ONNXRUNTIME_NODE_INSTALL=skip
+RUN ONNXRUNTIME_NODE_INSTALL=$ONNXRUNTIME_NODE_INSTALL npm ci --no-audit --no-fund --loglevel=error
 ENV PATH=/app/node_modules/.bin:$PATH
 
 COPY deno.json ./

@@ -2,6 +2,7 @@
  * Model files that need no network.
  *
  *   deno task models build [--out data/models] [--only tiny-text,tiny-image,mobilenet-v2] [--layer flatten_1]
+ *                          [--layout nchw|nhwc|nhwc-u8] [--precision fp32|fp16]
  *
  * `build` converts MobileNetV2 (the default image encoder, weights shipped in the npm package nsfwjs) into
  * the ONNX graph the pipeline loads (under DATA_DIR/cache/encoders, also for `--layer`), and writes the
@@ -9,6 +10,7 @@
  * hf-text / hf-image code paths) and MobileNetV2 as a folder.
  */
 import { loadSettings } from "@/config/mod.ts";
+import { MOBILENET_LAYOUTS } from "@/encode/mod.ts";
 import {
   buildMobileNetOnnx,
   buildModelFolders,
@@ -26,7 +28,12 @@ export async function main(args: string[]): Promise<number> {
       help: "comma-separated model folders to build",
     },
     layer: { type: "string", default: "flatten_1", help: "MobileNetV2 layer whose output is the embedding" },
-    layout: { type: "string", default: "nchw", help: "input layout of the graph: nchw or nhwc" },
+    layout: {
+      type: "string",
+      default: "nchw",
+      help: "input of the graph: nchw, nhwc or nhwc-u8 (the decoded bytes, for the GPU)",
+    },
+    precision: { type: "string", default: "fp32", help: "weights and activations: fp32 or fp16" },
   }, { allowPositionals: true });
   const [command] = positionals;
   if (command !== "build" || positionals.length > 1) {
@@ -42,12 +49,17 @@ export async function main(args: string[]): Promise<number> {
       );
     }
   }
-  if (values.layout !== "nchw" && values.layout !== "nhwc") {
-    throw new UsageError(`Cannot build layout "${values.layout}": say nchw or nhwc`);
+  const layout = MOBILENET_LAYOUTS.find((l) => l === values.layout);
+  if (!layout) {
+    throw new UsageError(`Cannot build layout "${values.layout}": say ${MOBILENET_LAYOUTS.join(", ")}`);
+  }
+  if (values.precision !== "fp32" && values.precision !== "fp16") {
+    throw new UsageError(`Cannot build precision "${values.precision}": say fp32 or fp16`);
   }
   const graph = await buildMobileNetOnnx(loadSettings().encoderCacheDir, {
     layer: values.layer,
-    layout: values.layout,
+    layout,
+    precision: values.precision,
   });
   console.log(`mobilenet-v2 graph ${graph.built ? "built" : "already built"}: ${graph.path}`);
   const built = await buildModelFolders(values.out, {

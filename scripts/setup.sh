@@ -46,10 +46,17 @@ if ((${#apt_missing[@]})); then
 fi
 
 # npm packages, Deno included (node_modules/.bin/deno). onnxruntime-node's install step would download
-# CUDA libraries from outside the npm registry: its CPU build ships in the package, so skip that step.
+# CUDA libraries from outside the npm registry: its CPU and WebGPU build ships in the package, so the step
+# is skipped unless the user asks for it (ONNXRUNTIME_NODE_INSTALL=cuda12 bash scripts/setup.sh).
+ort_install="${ONNXRUNTIME_NODE_INSTALL:-skip}"
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "setup: installing npm packages"
-  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
+  echo "setup: installing npm packages (onnxruntime-node install step: $ort_install)"
+  ONNXRUNTIME_NODE_INSTALL="$ort_install" npm ci --no-audit --no-fund --loglevel=error
+elif [[ $ort_install != skip ]] &&
+  ! compgen -G "node_modules/onnxruntime-node/bin/napi-v6/linux/*/libonnxruntime_providers_cuda.so" >/dev/null; then
+  # Installed before without the CUDA provider: run onnxruntime-node's install step alone.
+  echo "setup: installing onnxruntime-node's $ort_install binaries"
+  ONNXRUNTIME_NODE_INSTALL="$ort_install" npm rebuild onnxruntime-node --loglevel=error
 fi
 
 # Deno itself comes from npm, into .tools/ (not node_modules: deno task would take its bin for a script).

@@ -52,8 +52,10 @@ export {
 } from "./text/ngrams.ts";
 export {
   CONVERTER_VERSION,
+  MOBILENET_LAYOUTS,
   MOBILENET_SIZE,
   type MobileNetGraphOptions,
+  type MobileNetLayout,
   mobileNetOnnxFile,
   mobileNetOnnxPath,
 } from "./image/mobilenet_graph.ts";

@@ -103,8 +103,23 @@ function providerOptions(provider: OrtProvider, threads: number): ort.InferenceS
       extra: { session: { intra_op: { allow_spinning: "0" } } },
     };
   }
+  if (provider === "webgpu") return { executionProviders: [WEBGPU_PROVIDER] };
   return { executionProviders: [provider] };
 }
+
+/**
+ * The WebGPU provider's settings. Its default buffer cache ("bucket") keeps no buffer above 160 MB, so
+ * at batch 64 and up (a MobileNetV2 activation at batch 256 is up to 1.2 GB) every run made and freed
+ * its large buffers again: 675 images/s at batch 256 on the H200 against 1,110 with "simple" (reuse
+ * any buffer of the same size; a batch size seen once keeps its buffers), and MiniLM-L12 389 texts/s
+ * against 1,836. Dawn's validation costs CPU time per dispatch and the provider's own shaders need none:
+ * 4,396 against 3,635 images/s at batch 256 (uint8 input). Measured in bench/gpu.ts' probe, #16.
+ */
+export const WEBGPU_PROVIDER = {
+  name: "webgpu",
+  storageBufferCacheMode: "simple",
+  validationMode: "disabled",
+} as ort.InferenceSession.ExecutionProviderConfig;
 
 /**
  * Opens `path` on the provider `device` names (or the first that works, for "auto").

@@ -18,10 +18,11 @@ import {
   MOBILENET_DEFAULT_LAYER,
   MOBILENET_SIZE as SIZE,
   type MobileNetGraphOptions,
+  type MobileNetLayout,
   mobileNetOnnxFile,
   type MobileNetWeights,
 } from "@/encode/mod.ts";
-import { OnnxGraph } from "./onnx_writer.ts";
+import { ONNX_DTYPES, OnnxGraph } from "./onnx_writer.ts";
 
 interface Value {
   name: string;
@@ -30,6 +31,48 @@ interface Value {
   w: number;
   /** Zero padding still to apply (ONNX order: top, left, bottom, right). */
   pads?: number[];
+  /** A factor still to apply, folded into the next conv's kernel (the 1/255 of byte input). */
+  scale?: number;
+}
+
+/**
+ * The graph's input and what turns it into the first conv's NCHW float input. For `"nhwc-u8"` the
+ * decoded bytes come 4 to a uint32 word (the WebGPU provider has no 8-bit type, and casts no uint8): the
+ * words are split into bytes with integer Div/Mul/Sub, interleaved back (Concat), cast to float,
+ * reshaped to NHWC and transposed; the 1/255 scale is left to the first conv.
+ */
+function inputNodes(g: OnnxGraph, layout: MobileNetLayout, fp16: boolean): Value {
+  const real = fp16 ? ONNX_DTYPES.float16 : ONNX_DTYPES.float32;
+  const cast = (x: string) => (fp16 ? g.node("Cast", [x], [`${x}_f16`], { to: real }) : x);
+  if (layout === "nchw") {
+    g.input("input", "float32", ["batch", 3, SIZE, SIZE]);
+    return { name: cast("input"), channels: 3, h: SIZE, w: SIZE };
+  }
+  if (layout === "nhwc") {
+    g.input("input", "float32", ["batch", SIZE, SIZE, 3]);
+    g.node("Transpose", [cast("input")], ["input_nchw"], { perm: [0, 3, 1, 2] });
+    return { name: "input_nchw", channels: 3, h: SIZE, w: SIZE };
+  }
+  const words = (SIZE * SIZE * 3) / 4;
+  g.input("input", "uint32", ["batch", words]);
+  g.initializer("byte_base", [], new Uint32Array([256]));
+  g.initializer("byte_column", [3], new BigInt64Array([0n, -1n, 1n]));
+  g.initializer("nhwc_shape", [4], new BigInt64Array([-1n, BigInt(SIZE), BigInt(SIZE), 3n]));
+  const bytes: string[] = [];
+  let rest = "input";
+  for (let k = 0; k < 3; k++) {
+    const q = g.node("Div", [rest, "byte_base"], [`input_q${k}`]);
+    const back = g.node("Mul", [q, "byte_base"], [`input_q${k}_256`]);
+    bytes.push(g.node("Sub", [rest, back], [`input_b${k}`]));
+    rest = q;
+  }
+  bytes.push(rest); // the top byte: what is left after three divisions
+  const columns = bytes.map((b) => g.node("Reshape", [b, "byte_column"], [`${b}_col`]));
+  g.node("Concat", columns, ["input_bytes"], { axis: 2 });
+  g.node("Cast", ["input_bytes"], ["input_real"], { to: real });
+  g.node("Reshape", ["input_real", "nhwc_shape"], ["input_nhwc"]);
+  g.node("Transpose", ["input_nhwc"], ["input_nchw"], { perm: [0, 3, 1, 2] });
+  return { name: "input_nchw", channels: 3, h: SIZE, w: SIZE, scale: 1 / 255 };
 }
 
 function num(config: Record<string, unknown>, key: string): number {
@@ -43,7 +86,7 @@ export function convertMobileNetToOnnx(
   weights: MobileNetWeights,
   options: MobileNetGraphOptions = {},
 ): { bytes: Uint8Array; dim: number } {
-  const { layer: targetName = MOBILENET_DEFAULT_LAYER, layout = "nchw" } = options;
+  const { layer: targetName = MOBILENET_DEFAULT_LAYER, layout = "nchw", precision = "fp32" } = options;
   if (!weights.layers.some((l) => l.name === targetName)) {
     throw new RangeError(`Cannot convert MobileNetV2: unknown layer "${targetName}"`);
   }
@@ -54,8 +97,11 @@ export function convertMobileNetToOnnx(
     return t;
   };
   const g = new OnnxGraph("mobilenet_v2");
-  g.initializer("relu6_min", [], new Float32Array([0]));
-  g.initializer("relu6_max", [], new Float32Array([6]));
+  const fp16 = precision === "fp16";
+  /** Weights in the graph's precision. */
+  const real = (x: Float32Array) => (fp16 ? Float16Array.from(x) : x);
+  g.initializer("relu6_min", [], real(new Float32Array([0])));
+  g.initializer("relu6_max", [], real(new Float32Array([6])));
   const values = new Map<string, Value>();
   /** Convs waiting for their BatchNormalization, by layer name. */
   const pending = new Map<
@@ -69,20 +115,21 @@ export function convertMobileNetToOnnx(
     }
     return v;
   };
+  /** An input that must not carry a pending scale (only a conv can take one in). */
+  const plain = (l: KerasLayer, i = 0): Value => {
+    const v = src(l, i);
+    if (v.scale !== undefined) {
+      throw new RangeError(`Cannot convert layer "${l.name}": the input scale must go into a conv first`);
+    }
+    return v;
+  };
   const safe = (name: string) => name.replace(/[^A-Za-z0-9_]/g, "_");
 
   for (const l of weights.layers) {
     const c = l.config;
     switch (l.className) {
       case "InputLayer": {
-        if (layout === "nhwc") {
-          g.input("input", "float32", ["batch", SIZE, SIZE, 3]);
-          g.node("Transpose", ["input"], ["input_nchw"], { perm: [0, 3, 1, 2] });
-          values.set(l.name, { name: "input_nchw", channels: 3, h: SIZE, w: SIZE });
-        } else {
-          g.input("input", "float32", ["batch", 3, SIZE, SIZE]);
-          values.set(l.name, { name: "input", channels: 3, h: SIZE, w: SIZE });
-        }
+        values.set(l.name, inputNodes(g, layout, fp16));
         break;
       }
       case "ZeroPadding2D": {
@@ -125,8 +172,9 @@ export function convertMobileNetToOnnx(
           const ph = (kh - 1) / 2, pw = (kw - 1) / 2;
           pads = [pads[0] + ph, pads[1] + pw, pads[2] + ph, pads[3] + pw];
         }
+        if (v.scale !== undefined) { for (let i = 0; i < kernel.length; i++) kernel[i] *= v.scale; }
         const bias = c.use_bias ? Float32Array.from(weight(`${l.name}/bias`).data) : new Float32Array(out);
-        pending.set(l.name, { layer: l, input: { ...v, pads }, kernel, bias, out });
+        pending.set(l.name, { layer: l, input: { ...v, pads, scale: undefined }, kernel, bias, out });
         if (c.activation !== "linear") throw new RangeError(`Cannot convert layer "${l.name}": activation`);
         break;
       }
@@ -154,8 +202,8 @@ export function convertMobileNetToOnnx(
           p.kernel.length / p.out / kh / kw,
           kh,
           kw,
-        ], p.kernel);
-        const bName = g.initializer(`${safe(p.layer.name)}_b`, [p.out], p.bias);
+        ], real(p.kernel));
+        const bName = g.initializer(`${safe(p.layer.name)}_b`, [p.out], real(p.bias));
         const pads = p.input.pads ?? [0, 0, 0, 0];
         const depthwise = p.layer.className === "DepthwiseConv2D";
         g.node("Conv", [p.input.name, wName, bName], [safe(l.name)], {
@@ -173,12 +221,12 @@ export function convertMobileNetToOnnx(
         break;
       }
       case "ReLU": {
-        const v = src(l);
+        const v = plain(l);
         const max = c.max_value;
         if (typeof max === "number") {
           const maxName = max === 6
             ? "relu6_max"
-            : g.initializer(`${safe(l.name)}_max`, [], new Float32Array([max]));
+            : g.initializer(`${safe(l.name)}_max`, [], real(new Float32Array([max])));
           g.node("Clip", [v.name, "relu6_min", maxName], [safe(l.name)]);
         } else {
           g.node("Relu", [v.name], [safe(l.name)]);
@@ -187,13 +235,13 @@ export function convertMobileNetToOnnx(
         break;
       }
       case "Add": {
-        const a = src(l, 0), b = src(l, 1);
+        const a = plain(l, 0), b = plain(l, 1);
         g.node("Add", [a.name, b.name], [safe(l.name)]);
         values.set(l.name, { ...a, name: safe(l.name) });
         break;
       }
       case "AveragePooling2D": {
-        const v = src(l);
+        const v = plain(l);
         const [ph, pw] = c.pool_size as number[];
         if (ph !== v.h || pw !== v.w) {
           throw new RangeError(`Cannot convert layer "${l.name}": pool ${ph}x${pw} on a ${v.h}x${v.w} map`);
@@ -203,7 +251,7 @@ export function convertMobileNetToOnnx(
         break;
       }
       case "Flatten": {
-        const v = src(l);
+        const v = plain(l);
         g.node("Flatten", [v.name], [safe(l.name)], { axis: 1 });
         values.set(l.name, { ...v, name: safe(l.name), channels: v.channels * v.h * v.w, h: 0, w: 0 });
         break;
@@ -224,7 +272,8 @@ export function convertMobileNetToOnnx(
     out = g.node("GlobalAveragePool", [out], ["embedding_pool"]);
     out = g.node("Flatten", [out], ["embedding_flat"], { axis: 1 });
   }
-  g.node("Identity", [out], ["embedding"]);
+  if (fp16) g.node("Cast", [out], ["embedding"], { to: ONNX_DTYPES.float32 });
+  else g.node("Identity", [out], ["embedding"]);
   g.output("embedding", "float32", ["batch", last.channels]);
   const bytes = g.toBytes({
     opset: 13,
@@ -232,6 +281,8 @@ export function convertMobileNetToOnnx(
       source: `nsfwjs@${weights.packageVersion} mobilenet_v2`,
       weights_sha256: weights.hash,
       layer: targetName,
+      layout,
+      precision,
     },
   });
   return { bytes, dim: last.channels };
@@ -245,9 +296,9 @@ export async function buildMobileNetOnnx(
   cacheDir: string,
   options: MobileNetGraphOptions = {},
 ): Promise<{ path: string; dim: number; built: boolean }> {
-  const { layer = MOBILENET_DEFAULT_LAYER, layout = "nchw" } = options;
+  const { layer = MOBILENET_DEFAULT_LAYER, layout = "nchw", precision = "fp32" } = options;
   const weights = await loadMobileNetWeights();
-  const path = mobileNetOnnxFile(weights, { layer, layout, cacheDir });
+  const path = mobileNetOnnxFile(weights, { layer, layout, precision, cacheDir });
   const metaPath = `${path}.json`;
   try {
     const meta = JSON.parse(await Deno.readTextFile(metaPath)) as { dim: number };
@@ -256,7 +307,7 @@ export async function buildMobileNetOnnx(
   } catch {
     // not built yet
   }
-  const { bytes, dim } = convertMobileNetToOnnx(weights, { layer, layout });
+  const { bytes, dim } = convertMobileNetToOnnx(weights, { layer, layout, precision });
   await Deno.mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${crypto.randomUUID()}.tmp`;
   await Deno.writeFile(tmp, bytes);
@@ -264,7 +315,7 @@ export async function buildMobileNetOnnx(
   const metaTmp = `${metaPath}.${crypto.randomUUID()}.tmp`;
   await Deno.writeTextFile(
     metaTmp,
-    JSON.stringify({ dim, layer, layout, weights: weights.hash, converter: CONVERTER_VERSION }),
+    JSON.stringify({ dim, layer, layout, precision, weights: weights.hash, converter: CONVERTER_VERSION }),
   );
   await Deno.rename(metaTmp, metaPath);
   return { path, dim, built: true };

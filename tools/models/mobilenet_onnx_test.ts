@@ -130,6 +130,42 @@ Deno.test("MobileNetV2 converted to ONNX and run on onnxruntime", async (t) => {
       },
     );
 
+    await t.step(
+      "the nhwc-u8 graph (bytes in, 4 to a uint32 word) equals the NCHW graph within 1e-4",
+      async () => {
+        await buildMobileNetOnnx(cacheDir, { layout: "nhwc-u8" });
+        const u8 = await createEncoder("image", "mobilenet-v2", {
+          cacheDir,
+          layout: "nhwc-u8",
+          batchSize: 3,
+        });
+        encoders.push(u8);
+        assert.equal(u8.version, onnx.version);
+        const out = await u8.encode(images);
+        for (let i = 0; i < images.length; i++) {
+          const { maxAbs } = compare(out[i], got[i]);
+          assert.ok(maxAbs < 1e-4, `image ${i}: max abs diff ${maxAbs}`);
+        }
+      },
+    );
+
+    await t.step("the fp16 graph stays within 1e-2 cosine of fp32 and says so in its version", async () => {
+      await buildMobileNetOnnx(cacheDir, { layout: "nhwc-u8", precision: "fp16" });
+      const half = await createEncoder("image", "mobilenet-v2", {
+        cacheDir,
+        layout: "nhwc-u8",
+        precision: "fp16",
+      });
+      encoders.push(half);
+      assert.match(half.version, /\+fp16$/);
+      const out = await half.encode(images);
+      for (let i = 0; i < images.length; i++) {
+        const { maxAbs, cosine } = compare(out[i], got[i]);
+        assert.ok(cosine > 0.99, `image ${i}: cosine ${cosine}`);
+        assert.ok(maxAbs > 0, "fp16 is not the fp32 graph");
+      }
+    });
+
     await t.step("says which image it cannot decode", async () => {
       await assert.rejects(
         () => onnx.encode([new Uint8Array([1, 2, 3, 4])]),

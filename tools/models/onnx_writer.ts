@@ -103,11 +103,27 @@ const root = protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
 const ModelProto = root.lookupType("onnx.ModelProto");
 
 /** Element types this writer knows, with their ONNX `TensorProto.DataType` codes. */
-export const ONNX_DTYPES = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9 } as const;
+export const ONNX_DTYPES = {
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+  uint32: 12,
+} as const;
 export type OnnxDtype = keyof typeof ONNX_DTYPES;
 
 /** A tensor's data: the typed array decides the element type. */
-export type TensorData = Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array;
+export type TensorData =
+  | Float32Array
+  | Float16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | Uint8Array
+  | Int8Array;
 
 /** Attribute values: numbers are INT when integral unless wrapped with {@linkcode float}. */
 export type AttributeValue =
@@ -135,7 +151,9 @@ interface TensorMsg {
 
 function dtypeOf(data: TensorData): number {
   if (data instanceof Float32Array) return ONNX_DTYPES.float32;
+  if (data instanceof Float16Array) return ONNX_DTYPES.float16;
   if (data instanceof Int32Array) return ONNX_DTYPES.int32;
+  if (data instanceof Uint32Array) return ONNX_DTYPES.uint32;
   if (data instanceof BigInt64Array) return ONNX_DTYPES.int64;
   if (data instanceof Uint8Array) return ONNX_DTYPES.uint8;
   return ONNX_DTYPES.int8;

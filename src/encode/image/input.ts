@@ -82,3 +82,15 @@ export function packBatch(images: Uint8Array[], size: number, layout: "nhwc" | "
   }
   return out;
 }
+
+/**
+ * Packs `images` (each `size*size*3` RGB bytes) as they are, NHWC, into one buffer of 32-bit words (4
+ * bytes each, little-endian: what the `"nhwc-u8"` MobileNetV2 graph reads); no float conversion.
+ */
+export function packBytes(images: Uint8Array[], size: number): Uint32Array {
+  const per = size * size * 3;
+  if (per % 4 !== 0) throw new RangeError(`Cannot pack ${size}x${size} RGB images into 32-bit words`);
+  const out = new Uint8Array(images.length * per);
+  for (let n = 0; n < images.length; n++) out.set(images[n], n * per);
+  return new Uint32Array(out.buffer);
+}

@@ -14,12 +14,14 @@
  *
  * GPU: `device` picks the execution provider through ../ort_session.ts: "webgpu" (in the npm binary; needs
  * a Vulkan loader and driver), "cuda" (after `ONNXRUNTIME_NODE_INSTALL=cuda12 npm install`), or "auto"
- * (cuda > webgpu > cpu); `runtime` says which one runs. `deno task bench gpu` measures them.
+ * (cuda > webgpu > cpu); `runtime` says which one runs. On a GPU take `layout: "nhwc-u8"` (the decoded
+ * bytes go to the device as they are: a quarter of the float copy, which dominated a WebGPU run) and,
+ * where 1e-2 cosine is close enough, `precision: "fp16"`. `deno task bench gpu` measures them.
  *
  * @module
  */
 import * as ort from "onnxruntime-node";
-import { packBatch, toRgbSquare } from "./input.ts";
+import { packBatch, packBytes, toRgbSquare } from "./input.ts";
 import type { ImageInput } from "@/core/mod.ts";
 import type { Encoder } from "../encoder.ts";
 import { createOrtSession, describeProvider, type OrtDevice } from "../ort_session.ts";
@@ -50,6 +52,7 @@ export async function createMobileNetEncoder(options: MobileNetOptions = {}): Pr
   const {
     layer = MOBILENET_DEFAULT_LAYER,
     layout = "nchw",
+    precision = "fp32",
     batchSize = 16,
     threads = 2,
     fit = "cover",
@@ -57,7 +60,12 @@ export async function createMobileNetEncoder(options: MobileNetOptions = {}): Pr
     device = "cpu",
   } = options;
   const weights = await loadMobileNetWeights();
-  const { path, dim } = await mobileNetOnnxPath(weights, { layer, layout, cacheDir: options.cacheDir });
+  const { path, dim } = await mobileNetOnnxPath(weights, {
+    layer,
+    layout,
+    precision,
+    cacheDir: options.cacheDir,
+  });
   const info = await createOrtSession(path, {
     device,
     threads,
@@ -74,7 +82,10 @@ export async function createMobileNetEncoder(options: MobileNetOptions = {}): Pr
   let closed = false;
   return {
     id,
-    version: `nsfwjs-${weights.packageVersion}+${weights.hash.slice(0, 12)}+fit-${fit}`,
+    // fp16 embeddings differ (within 1e-2 cosine): a feature cache keeps them apart.
+    version: `nsfwjs-${weights.packageVersion}+${weights.hash.slice(0, 12)}+fit-${fit}${
+      precision === "fp32" ? "" : `+${precision}`
+    }`,
     modality: "image",
     dim,
     runtime: `onnxruntime-node ${describeProvider(info)}`,
@@ -89,7 +100,9 @@ export async function createMobileNetEncoder(options: MobileNetOptions = {}): Pr
         const images = await next!;
         next = i + batchSize < batch.length ? decode(i + batchSize) : undefined;
         next?.catch(() => {}); // a decode error surfaces when awaited above, not as an unhandled rejection
-        const x = new ort.Tensor("float32", packBatch(images, SIZE, layout), shape(images.length));
+        const x = layout === "nhwc-u8"
+          ? new ort.Tensor("uint32", packBytes(images, SIZE), [images.length, (SIZE * SIZE * 3) / 4])
+          : new ort.Tensor("float32", packBatch(images, SIZE, layout), shape(images.length));
         const result = await session.run({ input: x });
         const flat = result.embedding.data as Float32Array;
         for (let j = 0; j < images.length; j++) out.push(flat.slice(j * dim, (j + 1) * dim));
