@@ -1,7 +1,16 @@
 /**
- * Model files that need no network.
+ * Model files: build those that need no network, add pretrained ones.
  *
  *   deno task models build [--out data/models] [--only tiny-text,tiny-image,mobilenet-v2] [--layer flatten_1]
+ *   deno task models add SOURCE [--name NAME] [--revision main] [--task text|image]
+ *
+ * `add` takes a Hugging Face / Optimum export — a local folder (config.json, tokenizer.json or
+ * preprocessor_config.json, model.onnx or onnx/model.onnx, the sentence-transformers modules, the model
+ * card) or a hub id `org/name` when online (HF_ENDPOINT for a mirror, HF_TOKEN for gated models) —
+ * checks it, opens it once on the CPU provider, copies it into MODELS_DIR/NAME with a record of its files'
+ * sha256, licence, dimension, maximum length and pooling. Name it in training as
+ * `deno task train --text-encoder hf-text:NAME` (images: `--image-encoder hf-image:NAME`). Rerunning it
+ * with the same files changes nothing.
  *
  * `build` converts MobileNetV2 (the default image encoder, weights shipped in the npm package nsfwjs) into
  * the ONNX graph the pipeline loads (under DATA_DIR/cache/encoders, also for `--layer`), and writes the
@@ -10,6 +19,7 @@
  */
 import { loadSettings } from "@/config/mod.ts";
 import {
+  addModel,
   buildMobileNetOnnx,
   buildModelFolders,
   MODEL_FOLDERS,
@@ -27,11 +37,59 @@ export async function main(args: string[]): Promise<number> {
     },
     layer: { type: "string", default: "flatten_1", help: "MobileNetV2 layer whose output is the embedding" },
     layout: { type: "string", default: "nchw", help: "input layout of the graph: nchw or nhwc" },
+    name: {
+      type: "string",
+      help: "add: the name in hf-text:NAME (default: the folder's or repository's name)",
+    },
+    revision: { type: "string", default: "main", help: "add: hub branch, tag or commit" },
+    task: {
+      type: "string",
+      help: "add: text or image (default: image when it has preprocessor_config.json)",
+    },
   }, { allowPositionals: true });
   const [command] = positionals;
+  if (command === "add") {
+    if (positionals.length !== 2) {
+      throw new UsageError(`Cannot run "models ${positionals.join(" ")}": say "deno task models add SOURCE"`);
+    }
+    if (values.task !== undefined && values.task !== "text" && values.task !== "image") {
+      throw new UsageError(`Cannot add with task "${values.task}": say text or image`);
+    }
+    const settings = loadSettings();
+    const { record, path, status } = await addModel(positionals[1], {
+      modelsDir: settings.modelsDir,
+      name: values.name,
+      revision: values.revision,
+      task: values.task as "text" | "image" | undefined,
+      endpoint: settings.hfEndpoint,
+      token: Deno.env.get("HF_TOKEN") || undefined,
+    });
+    console.log(
+      `${
+        status === "added" ? "added" : "already added (same files)"
+      }: hf-${record.task}:${record.name}  ${path}`,
+    );
+    console.log(
+      `  ${record.model_type}, ${record.dim}-d${
+        record.task === "text"
+          ? `, max ${record.max_length} tokens, ${record.pooling} pooling${
+            record.normalize ? ", L2-normalized" : ""
+          }`
+          : ""
+      }, licence ${record.license ?? "not stated in the model card"}`,
+    );
+    console.log(
+      `  ${Object.keys(record.files).length} files, graph ${record.model_file} sha256 ${
+        record.files[record.model_file]
+      }`,
+    );
+    return 0;
+  }
   if (command !== "build" || positionals.length > 1) {
     throw new UsageError(
-      `Cannot run "models ${positionals.join(" ")}": say "deno task models build" (see --help)`,
+      `Cannot run "models ${
+        positionals.join(" ")
+      }": say "deno task models build" or "deno task models add SOURCE" (see --help)`,
     );
   }
   const only = values.only.split(",").map((s) => s.trim()).filter(Boolean);

@@ -43,6 +43,11 @@ export interface Settings {
    */
   extras?: FeatureExtra[];
   /**
+   * The Hugging Face hub `deno task models add ORG/NAME` downloads from (`HF_ENDPOINT`, as huggingface_hub
+   * reads it: a mirror or an internal hub). @default "https://huggingface.co"
+   */
+  hfEndpoint?: string;
+  /**
    * Tesseract language packs of the ocr extra (`OCR_LANGS=eng+deu`; Debian `tesseract-ocr-<lang>`).
    * @default ["eng"]
    */
@@ -73,6 +78,7 @@ export function loadSettings(env: Record<string, string | undefined> = Deno.env.
     encoderCacheDir: env.ENCODER_CACHE_DIR ? resolve(root, env.ENCODER_CACHE_DIR) : encoderCacheDir(dataDir),
     jpegDecoder: env.POSTTAGGER_JPEG_DECODER === "sharp" ? "sharp" : "auto",
     extras: parseExtras(env.FEATURE_EXTRAS ?? ""),
+    hfEndpoint: env.HF_ENDPOINT || "https://huggingface.co",
     // English: the pack CI installs (tesseract-ocr-eng).
     ocrLangs: (env.OCR_LANGS || "eng").split(/[+,\s]+/).filter((l) => l.length > 0),
   };
