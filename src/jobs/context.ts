@@ -38,7 +38,7 @@ export function jobContext(
       if (options.imageEncoder) return Promise.resolve(options.imageEncoder);
       let e = encoders.get(id);
       if (!e) {
-        e = createEncoder("image", id, { cacheDir: settings.encoderCacheDir });
+        e = createEncoder("image", id, { cacheDir: settings.encoderCacheDir, modelsDir: settings.modelsDir });
         e.catch(() => encoders.delete(id));
         encoders.set(id, e);
       }

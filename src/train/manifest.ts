@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import type { EncoderRecord } from "@/encode/mod.ts";
 import type { CodeVersion } from "./code_version.ts";
 import type { Folds } from "./folds.ts";
 
@@ -84,6 +85,11 @@ export interface Manifest {
   seed: number;
   tags: string[];
   encoders: Record<string, string>;
+  /**
+   * Each pretrained encoder by modality: the name the feature config gives, id@version, width, the
+   * provider it ran on, and its files' sha256 (added models). Absent in older manifests.
+   */
+  encoder_records?: Record<string, EncoderRecord>;
   backend: string;
   metrics: Metrics;
   thresholds: number[];
