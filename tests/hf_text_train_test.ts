@@ -115,6 +115,8 @@ Deno.test({
       );
       assert.match(text.runtime ?? "", /onnxruntime-node cpu/);
       assert.equal(manifest.encoder_records?.image.name, "mobilenet-v2");
+      const graph = Object.entries(manifest.encoder_records?.image.files ?? {});
+      assert.ok(graph.length === 1 && graph[0][0].endsWith(".onnx") && /^[0-9a-f]{64}$/.test(graph[0][1]));
       assert.match(manifest.encoders.text, /^text-ngrams@.* \+ hf-text:xlmr@/);
       assert.equal((manifest.config.features as FeatureConfig).text.encoder, "hf-text:xlmr");
       assert.ok(manifest.metrics.weighted_f05 > 0);

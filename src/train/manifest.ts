@@ -163,6 +163,7 @@ export function comparisonRows(manifests: Manifest[]): Record<string, string | n
         m.protocol.linear?.C ?? "-"
       } w${m.protocol.blend.network}`
       : "-",
+    text: m.encoder_records?.text ? `n-grams + ${m.encoder_records.text.name}` : "n-grams",
     languages: Object.entries(m.metrics.per_language ?? {}).sort(([a], [b]) => a.localeCompare(b))
       .map(([l, v]) => `${l} ${v.weighted_f05.toFixed(3)}`).join(" ") || "-",
     brier: m.calibration
