@@ -98,7 +98,7 @@ Deno.test("hf-text:NAME resolves to the added model, its file hashes on the enco
   }
 });
 
-Deno.test("addModel() takes an Optimum export (model.onnx at the top) and an image model", async () => {
+Deno.test("addModel() takes an Optimum export (model.onnx at the top) and an image model, then hf-image:NAME", async () => {
   const tmp = await Deno.makeTempDir();
   try {
     const src = join(tmp, "optimum");
@@ -112,6 +112,15 @@ Deno.test("addModel() takes an Optimum export (model.onnx at the top) and an ima
     assert.equal(image.record.model_file, "onnx/vision_model.onnx");
     assert.equal(image.record.dim, 16);
     assert.equal(image.record.max_length, null);
+    const encoder = await createEncoder("image", "hf-image:clip-vision", { modelsDir: join(tmp, "models") });
+    try {
+      assert.equal(encoder.dim, 16);
+      assert.deepEqual(encoder.files, image.record.files);
+      const [v] = await encoder.encode([join(HF, "images/disc.png")]);
+      assert.equal(v.length, 16);
+    } finally {
+      await encoder.close();
+    }
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
