@@ -77,7 +77,9 @@ export async function addModel(source: string, options: AddModelOptions): Promis
     if (!(await got("config.json"))) {
       throw fail(
         `no config.json — not a Hugging Face model ${
-          src.kind === "hub" ? "repository" : "folder"
+          src.kind === "hub"
+            ? `repository (or no such repository or revision "${options.revision ?? "main"}")`
+            : "folder"
         } (expected ${LAYOUT})`,
       );
     }
