@@ -2,7 +2,8 @@
  * A pretrained sentence encoder in the product: the XLM-R fixture (tests/fixtures/hf/xlmr-unigram) added
  * with `models add`, named as `hf-text:NAME` in the feature config, trained on a small multilingual
  * labeled world beside the n-grams, and run by the inference job. The manifest records the encoder's
- * name, file hashes and provider; the texts' embeddings come from the feature cache the second time.
+ * name, file hashes and provider; the texts' embeddings come from the feature cache the second time, and
+ * the job engine's preprocess job caches them too.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -19,9 +20,11 @@ import {
 } from "@/encode/mod.ts";
 import { ingest, readJsonlPosts } from "@/ingest/mod.ts";
 import { runInference } from "@/infer/mod.ts";
+import { jobContext } from "@/jobs/mod.ts";
 import { loadFusionModel } from "@/model/mod.ts";
 import { createAnonymizer, FileBlobStore, readDataset, type Store } from "@/store/mod.ts";
 import { readManifests, train } from "@/train/mod.ts";
+import { preprocessPosts } from "../src/jobs/handlers.ts";
 import { addModel } from "../tools/models/mod.ts";
 import { freshPglite } from "./support/db.ts";
 import { testEncoderCache } from "./support/encoders.ts";
@@ -155,6 +158,21 @@ Deno.test({
       );
       assert.equal(n, 90 * manifest.tags.length);
       assert.equal((await readManifests(settings.runsDir)).length, 1);
+
+      // On the job engine, the preprocess job caches the embeddings (a worker with its own DATA_DIR).
+      const worker = { ...settings, dataDir: join(root, "worker-data") };
+      const ctx = jobContext(store, worker);
+      try {
+        const ids = posts.map((p) => p.id);
+        await preprocessPosts(ctx, { runId: s.runId, ids, config: features, about: "test" });
+      } finally {
+        await ctx.close();
+      }
+      const fromJob = await embedPostTexts(posts, texts, features, {
+        cacheRoot: join(worker.dataDir, "features"),
+        modelsDir: settings.modelsDir,
+      });
+      assert.deepEqual([fromJob.hits, fromJob.computed], [90, 0]);
     } finally {
       await store.close();
       await Deno.remove(root, { recursive: true });
