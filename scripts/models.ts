@@ -3,6 +3,7 @@
  *
  *   deno task models build [--out data/models] [--only tiny-text,tiny-image,mobilenet-v2] [--layer flatten_1]
  *   deno task models add SOURCE [--name NAME] [--revision main] [--task text|image]
+ *   deno task models list                 the models added to MODELS_DIR, with licence and graph hash
  *
  * `add` takes a Hugging Face / Optimum export — a local folder (config.json, tokenizer.json or
  * preprocessor_config.json, model.onnx or onnx/model.onnx, the sentence-transformers modules, the model
@@ -18,6 +19,7 @@
  * hf-text / hf-image code paths) and MobileNetV2 as a folder.
  */
 import { loadSettings } from "@/config/mod.ts";
+import { addedModels } from "@/encode/mod.ts";
 import {
   addModel,
   buildMobileNetOnnx,
@@ -48,6 +50,20 @@ export async function main(args: string[]): Promise<number> {
     },
   }, { allowPositionals: true });
   const [command] = positionals;
+  if (command === "list") {
+    const dir = loadSettings().modelsDir;
+    const records = await addedModels(dir);
+    if (records.length === 0) console.log(`no models added to ${dir} yet: deno task models add SOURCE`);
+    for (const r of records) {
+      console.log(
+        `hf-${r.task}:${r.name}  ${r.model_type} ${r.dim}-d  licence ${r.license ?? "?"}  ` +
+          `${r.model_file} ${r.files[r.model_file]?.slice(0, 12)}  from ${r.source}${
+            r.commit ? `@${r.commit}` : ""
+          }`,
+      );
+    }
+    return 0;
+  }
   if (command === "add") {
     if (positionals.length !== 2) {
       throw new UsageError(`Cannot run "models ${positionals.join(" ")}": say "deno task models add SOURCE"`);
@@ -89,7 +105,7 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError(
       `Cannot run "models ${
         positionals.join(" ")
-      }": say "deno task models build" or "deno task models add SOURCE" (see --help)`,
+      }": say "deno task models build", "add SOURCE" or "list" (see --help)`,
     );
   }
   const only = values.only.split(",").map((s) => s.trim()).filter(Boolean);

@@ -62,6 +62,21 @@ export function modelHash(record: AddedModelRecord): string {
   return record.files[record.model_file] ?? "";
 }
 
+/** The records of every model added under `modelsDir`, by name. */
+export async function addedModels(modelsDir: string): Promise<AddedModelRecord[]> {
+  const out: AddedModelRecord[] = [];
+  try {
+    for await (const e of Deno.readDir(modelsDir)) {
+      if (!e.isDirectory || e.name.startsWith(".")) continue;
+      const record = await readModelRecord(join(modelsDir, e.name)).catch(() => undefined);
+      if (record) out.push(record);
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** Where an encoder name's argument points: an added model (with its record) or a plain folder. */
 export interface ResolvedModel {
   folder: string;
@@ -105,7 +120,12 @@ export async function resolveModel(
   if (await isDir(resolve(arg))) {
     return { folder: resolve(arg), record: await readModelRecord(resolve(arg)) };
   }
-  const where = modelsDir ? ` in MODELS_DIR "${modelsDir}"` : " (no MODELS_DIR given)";
+  const added = modelsDir ? (await addedModels(modelsDir)).filter((r) => r.task === task) : [];
+  const where = modelsDir
+    ? ` in MODELS_DIR "${modelsDir}" (added ${task} models: ${
+      added.map((r) => `"${kind}:${r.name}"`).join(", ") || "none"
+    })`
+    : " (no MODELS_DIR given)";
   throw new RangeError(
     `Cannot create encoder "${kind}:${arg}": no model "${arg}"${where} and no folder "${resolve(arg)}"; ` +
       `add it with \`deno task models add SOURCE --name ${

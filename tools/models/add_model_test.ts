@@ -87,7 +87,7 @@ Deno.test("hf-text:NAME resolves to the added model, its file hashes on the enco
     }
     await rejects(
       createEncoder("text", "hf-text:minilm", { modelsDir }),
-      /no model "minilm" in MODELS_DIR .*`deno task models add SOURCE --name minilm`/,
+      /no model "minilm" in MODELS_DIR ".*" \(added text models: "hf-text:xlmr-unigram"\) .*`deno task models add SOURCE --name minilm`/,
     );
     await rejects(
       createEncoder("image", "hf-image:xlmr-unigram", { modelsDir }),
