@@ -15,6 +15,7 @@ import {
   embedPostTexts,
   type FeatureConfig,
   loadFitted,
+  precomputeFeatures,
   prepareTexts,
   withEncoders,
 } from "@/encode/mod.ts";
@@ -173,6 +174,30 @@ Deno.test({
         modelsDir: settings.modelsDir,
       });
       assert.deepEqual([fromJob.hits, fromJob.computed], [90, 0]);
+
+      // In-process `deno task preprocess --text-encoder`: embedded once, then read from the cache.
+      const image = await createEncoder("image", "mobilenet-v2", { cacheDir: settings.encoderCacheDir });
+      try {
+        const pre = {
+          blobs: store.blobs,
+          cacheRoot: join(root, "pre-features"),
+          imageEncoder: image,
+          modelsDir: settings.modelsDir,
+          config: features,
+        };
+        assert.deepEqual((await precomputeFeatures(posts, pre)).text_embeddings, {
+          hits: 0,
+          computed: 90,
+          dim: 32,
+        });
+        assert.deepEqual((await precomputeFeatures(posts, pre)).text_embeddings, {
+          hits: 90,
+          computed: 0,
+          dim: 32,
+        });
+      } finally {
+        await image.close();
+      }
     } finally {
       await store.close();
       await Deno.remove(root, { recursive: true });
