@@ -5,6 +5,7 @@
  *
  *   deno task preprocess [--window 24mo] [--source sample]
  *   deno task preprocess --extras ocr,objects [--ocr-langs eng+deu]
+ *   deno task preprocess --text-encoder hf-text:NAME   also cache the texts' sentence embeddings
  *
  * Extras (off by default; FEATURE_EXTRAS / OCR_LANGS set them too): `ocr` reads the text in images with
  * tesseract (apt-get install -y tesseract-ocr tesseract-ocr-eng), `objects` adds 80 COCO object scores per
@@ -59,6 +60,7 @@ export async function main(args: string[]): Promise<number> {
     const posts = await readDataset(store.db, { since: windowStart(values.window!), source: values.source });
     const encoder = await createEncoder("image", config.image.encoder, {
       cacheDir: settings.encoderCacheDir,
+      modelsDir: settings.modelsDir,
     });
     let bar: ReturnType<typeof progress> | undefined;
     let ocrBar: ReturnType<typeof progress> | undefined;
@@ -66,6 +68,7 @@ export async function main(args: string[]): Promise<number> {
       blobs: store.blobs,
       cacheRoot: join(settings.dataDir, "features"),
       imageEncoder: encoder,
+      modelsDir: settings.modelsDir,
       config,
       ocr: {
         onProgress: (done, total) => {
@@ -110,6 +113,7 @@ export async function main(args: string[]): Promise<number> {
       quarantined: s.problems.length,
       seconds: Math.round(seconds * 10) / 10,
       extras,
+      ...(s.text_embeddings ? { text_encoder: config.text.encoder, text_embeddings: s.text_embeddings } : {}),
       ...(s.image_text ? { image_text: s.image_text } : {}),
     };
     await finishRun(store.db, runId, { status: "succeeded", summary });
@@ -118,6 +122,12 @@ export async function main(args: string[]): Promise<number> {
         `${s.computed} computed, ${s.problems.length} set aside, in ${seconds.toFixed(1)} s`,
     );
     if (extras.length > 0) console.log(`extras: ${extras.join(", ")}`);
+    if (s.text_embeddings) {
+      const e = s.text_embeddings;
+      console.log(
+        `text encoder ${config.text.encoder}: ${e.dim}-d, ${e.hits} texts cached, ${e.computed} embedded`,
+      );
+    }
     if (s.image_text) {
       const o = s.image_text;
       console.log(

@@ -8,6 +8,11 @@
  *   deno task train --force                          promote even when not better
  *   deno task train --backend wasm|webgpu|cpu|auto   never silently: the backend is printed and recorded
  *   deno task train --extras ocr,objects             the feature extras preprocess used (FEATURE_EXTRAS)
+ *   deno task train --text-encoder hf-text:NAME      sentence embeddings beside the n-grams (TEXT_ENCODER)
+ *
+ * A text encoder is a model added with `deno task models add SOURCE --name NAME`; its embeddings go to
+ * the network beside the n-gram bag (the linear part keeps the bag), cached like image embeddings. The
+ * manifest records each encoder's name, hashes and provider; inference uses the one the model names.
  *
  * Scheduled retraining: the drift check exits 3 when retraining is due (data drift or model age), 0 when not:
  *   deno task train --check-drift [--recent-days 30]
@@ -97,6 +102,9 @@ export async function main(args: string[]): Promise<number> {
     bar?.stop();
     const m = result.manifest;
     console.log(`backend: ${result.backend.name} (${result.backend.reason})`);
+    for (const [modality, e] of Object.entries(m.encoder_records ?? {})) {
+      console.log(`${modality} encoder: ${e.name} (${e.id}, ${e.dim}-d${e.runtime ? `, ${e.runtime}` : ""})`);
+    }
     console.log(
       `test: weighted F0.5 ${m.metrics.weighted_f05.toFixed(4)}, macro F1 ${
         m.metrics.macro_f1.toFixed(4)

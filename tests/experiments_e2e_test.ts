@@ -40,6 +40,16 @@ const NEW = {
   seed: 7,
   protocol: { name: "time split", folds: 1 },
   tags: ["cats", "dogs"],
+  encoders: { text: "text-ngrams@3 + hf-text:minilm@bert-ab12+fp32", image: "mobilenet-v2@1" },
+  encoder_records: {
+    text: {
+      name: "hf-text:minilm",
+      id: "hf-text:minilm@bert-ab12+fp32",
+      dim: 384,
+      runtime: "onnxruntime-node cpu",
+      files: { "onnx/model.onnx": "ab12" },
+    },
+  },
   backend: "wasm",
   duration_s: 42.5,
   metrics: {
@@ -130,22 +140,24 @@ Deno.test({
       // Newest first; each field as its manifest has it, "–" where an old one lacks it; the broken one says why.
       const rows = await rowTexts(page);
       assert.equal(rows.length, 3);
-      assert.deepEqual(rows[0].slice(0, 7), [
+      assert.deepEqual(rows[0].slice(0, 8), [
         "2026-11-01 00:00",
         "sample",
         "abcdef01",
         "1234567",
         "time split: folds 1",
+        "n-grams + hf-text:minilm",
         "0.812",
         "0.790",
       ]);
       assert.match(rows[0].join("|"), /en 0\.83 · de 0\.74\|wasm\|42\.5 s\|promoted fusion-new/);
-      assert.deepEqual(rows[1].slice(0, 7), [
+      assert.deepEqual(rows[1].slice(0, 8), [
         "2026-09-01 00:00",
         "goemotions",
         "9999aaaa",
         "fedcba9+dirty",
         "given split",
+        "–",
         "0.700",
         "–",
       ]);
@@ -158,11 +170,13 @@ Deno.test({
 
       // Sort by weighted F0.5 (descending, then ascending); filter by text and by status.
       await page.click('th[data-sort="weightedF05"]');
-      assert.deepEqual((await rowTexts(page)).map((r) => r[5]), ["0.812", "0.700", undefined]);
+      assert.deepEqual((await rowTexts(page)).map((r) => r[6]), ["0.812", "0.700", undefined]);
       await page.click('th[data-sort="weightedF05"]');
-      assert.deepEqual((await rowTexts(page)).slice(0, 2).map((r) => r[5]), ["0.700", "0.812"]);
+      assert.deepEqual((await rowTexts(page)).slice(0, 2).map((r) => r[6]), ["0.700", "0.812"]);
       await page.fill("#f-text", "goemo");
       assert.deepEqual((await rowTexts(page)).map((r) => r[1]), ["goemotions"]);
+      await page.fill("#f-text", "hf-text");
+      assert.deepEqual((await rowTexts(page)).map((r) => r[1]), ["sample"]);
       await page.fill("#f-text", "");
       await page.selectOption("#f-status", "promoted");
       assert.deepEqual((await rowTexts(page)).map((r) => r[1]), ["sample"]);

@@ -43,6 +43,17 @@ export interface Settings {
    */
   extras?: FeatureExtra[];
   /**
+   * The pretrained sentence encoder whose embeddings join the n-grams in training and preprocessing
+   * (`TEXT_ENCODER=hf-text:NAME`, a model added with `deno task models add`); inference always uses the
+   * one the model was trained with. @default none (n-grams only)
+   */
+  textEncoder?: string;
+  /**
+   * The Hugging Face hub `deno task models add ORG/NAME` downloads from (`HF_ENDPOINT`, as huggingface_hub
+   * reads it: a mirror or an internal hub). @default "https://huggingface.co"
+   */
+  hfEndpoint?: string;
+  /**
    * Tesseract language packs of the ocr extra (`OCR_LANGS=eng+deu`; Debian `tesseract-ocr-<lang>`).
    * @default ["eng"]
    */
@@ -73,6 +84,8 @@ export function loadSettings(env: Record<string, string | undefined> = Deno.env.
     encoderCacheDir: env.ENCODER_CACHE_DIR ? resolve(root, env.ENCODER_CACHE_DIR) : encoderCacheDir(dataDir),
     jpegDecoder: env.POSTTAGGER_JPEG_DECODER === "sharp" ? "sharp" : "auto",
     extras: parseExtras(env.FEATURE_EXTRAS ?? ""),
+    hfEndpoint: env.HF_ENDPOINT || "https://huggingface.co",
+    textEncoder: env.TEXT_ENCODER?.trim() || undefined,
     // English: the pack CI installs (tesseract-ocr-eng).
     ocrLangs: (env.OCR_LANGS || "eng").split(/[+,\s]+/).filter((l) => l.length > 0),
   };

@@ -1,6 +1,6 @@
 /**
  * The fusion model's inputs for a batch of posts: per post the sparse text bag (hashed n-grams, TF-IDF),
- * the mean image embedding, the video row (frame mean, max, facts), the metadata vector and a presence
+ * with `text.encoder` the text's sentence embedding beside it, the mean image embedding, the video row (frame mean, max, facts), the metadata vector and a presence
  * mask, each through the Arrow feature cache. A modality that fails is reported for quarantine and
  * masked out; a post with no usable content modality at all is reported and left out.
  *
@@ -11,10 +11,12 @@ import { featureKey } from "@/features/mod.ts";
 import { applyMetadataTransform } from "@/preprocess/mod.ts";
 import type { DatasetPost } from "@/store/mod.ts";
 import { CacheShelf } from "./cache_shelf.ts";
+import { ngramConfig } from "./feature_config.ts";
 import { type FittedFeatures, fittedNgrams, metadataRow } from "./fitted.ts";
 import { videoDim } from "./media_features.ts";
 import { type AssembleContext, embedPostMedia, type FeatureProblem } from "./post_media.ts";
 import type { PreparedText } from "./texts.ts";
+import { embedPostTexts } from "./text_embeddings.ts";
 import { type SparseVector, TEXT_NGRAMS_ID, TEXT_NGRAMS_VERSION } from "./text/ngrams.ts";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -26,12 +28,14 @@ export interface AssembledFeatures {
   count: number;
   textIds: Int32Array;
   textWeights: Float32Array;
+  /** count x sizes.text sentence embeddings (with `text.encoder`; else absent and sizes.text 0). */
+  text?: Float32Array;
   image: Float32Array;
   video: Float32Array;
   metadata: Float32Array;
   /** count x 4 presence bits: text, image, video, metadata. */
   mask: Uint8Array;
-  sizes: { maxTokens: number; image: number; video: number; metadata: number };
+  sizes: { maxTokens: number; text: number; image: number; video: number; metadata: number };
   problems: FeatureProblem[];
   stats: { posts: number; left_out: number; cache_hits: number; computed: number };
 }
@@ -65,7 +69,7 @@ export async function assembleFeatures(
     featureKey({
       content: sha(t),
       encoder: `${TEXT_NGRAMS_ID}@${TEXT_NGRAMS_VERSION}+${idfHash}`,
-      config: config.text,
+      config: ngramConfig(config),
     });
   const missingTexts = [
     ...new Set(posts.map((p) => texts.get(p.id)?.text ?? "").filter((t) => t && !textCache.has(textKey(t)))),
@@ -76,6 +80,15 @@ export async function assembleFeatures(
   }));
   await textCache.put(rows);
   stats.computed += rows.length;
+  const dense = config.text.encoder
+    ? await embedPostTexts(posts, texts, config, ctx, fitted.textEncoder)
+    : undefined;
+  if (dense) {
+    stats.cache_hits += dense.hits;
+    stats.computed += dense.computed;
+    for (const f of dense.failed) problems.push({ postId: f.postId, modality: "text", reason: f.reason });
+  }
+  const tDim = dense?.dim ?? 0;
 
   // Rows.
   const kept: { p: DatasetPost; text?: Float32Array; image?: Float32Array; video?: Float32Array }[] = [];
@@ -109,7 +122,8 @@ export async function assembleFeatures(
     video: new Float32Array(n * vDim),
     metadata: new Float32Array(n * fitted.metadata.dim),
     mask: new Uint8Array(n * 4),
-    sizes: { maxTokens, image: imgDim, video: vDim, metadata: fitted.metadata.dim },
+    ...(dense ? { text: new Float32Array(n * tDim) } : {}),
+    sizes: { maxTokens, text: tDim, image: imgDim, video: vDim, metadata: fitted.metadata.dim },
     problems,
     stats,
   };
@@ -120,6 +134,8 @@ export async function assembleFeatures(
         out.textWeights[i * maxTokens + j] = k.text[maxTokens + j];
       }
       out.mask[i * 4] = 1;
+      const e = dense?.vectors.get(texts.get(k.p.id)!.text);
+      if (e) out.text!.set(e, i * tDim);
     }
     if (k.image) {
       out.image.set(k.image, i * imgDim);

@@ -26,6 +26,11 @@ export interface Encoder<M extends EncoderModality = EncoderModality> {
   readonly modality: M;
   /** Where it runs, e.g. `"onnxruntime-node webgpu"`: printed by scripts, recorded in manifests. */
   readonly runtime?: string;
+  /**
+   * The files it runs, path (relative to its folder) → sha256, when known (models added with
+   * `deno task models add`): recorded in run manifests.
+   */
+  readonly files?: Readonly<Record<string, string>>;
   /** Length of each output embedding. */
   readonly dim: number;
   /** Encodes a batch; resolves to one `Float32Array` of length `dim` per input, in input order. */

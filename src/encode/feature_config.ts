@@ -17,6 +17,12 @@ export interface FeatureConfig {
     /** Longer texts are clipped. @default 10000 */
     maxChars: number;
     ngrams: TextNgramsOptions;
+    /**
+     * A pretrained sentence encoder (`hf-text:NAME`, a model added with `deno task models add`) whose
+     * embeddings join the n-gram bag as a dense input of the network; the linear part keeps reading the
+     * bag alone. @default none (n-grams only)
+     */
+    encoder?: string;
   };
   image: ImageFeatureConfig & { encoder: string };
   video: VideoFeatureConfig;
@@ -60,3 +66,22 @@ export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
   video: { frames: 8, seed: 7, size: 224 },
   metadata: DEFAULT_METADATA_SPEC,
 };
+
+/** `config` with the text encoder `name` (undefined: n-grams only) and, when given, the image encoder. */
+export function withEncoders(
+  config: FeatureConfig,
+  encoders: { text?: string; image?: string },
+): FeatureConfig {
+  const { encoder: _, ...text } = config.text;
+  return {
+    ...config,
+    text: encoders.text ? { ...text, encoder: encoders.text } : text,
+    image: encoders.image ? { ...config.image, encoder: encoders.image } : config.image,
+  };
+}
+
+/** The n-gram part of the text config: what keys the cached bags (the sentence encoder has its own cache). */
+export function ngramConfig(config: FeatureConfig): Omit<FeatureConfig["text"], "encoder"> {
+  const { encoder: _, ...rest } = config.text;
+  return rest;
+}

@@ -18,6 +18,34 @@ export interface FittedFeatures {
   config: FeatureConfig;
   ngrams: TextNgramsState;
   metadata: MetadataTransform;
+  /** The sentence encoder the model was trained with (`config.text.encoder`), checked when it scores. */
+  textEncoder?: EncoderRecord;
+}
+
+/** What a run records of an encoder: its name, id and version, width, where it ran, its files' sha256. */
+export interface EncoderRecord {
+  /** As the feature config names it, e.g. `"hf-text:minilm"`. */
+  name: string;
+  /** `id@version`: what keys its cached vectors. */
+  id: string;
+  dim: number;
+  runtime?: string;
+  /** path → sha256 (models added with `deno task models add`). */
+  files?: Record<string, string>;
+}
+
+/** The record of a loaded encoder named `name`. */
+export function encoderRecord(
+  name: string,
+  e: { id: string; version: string; dim: number; runtime?: string; files?: Readonly<Record<string, string>> },
+): EncoderRecord {
+  return {
+    name,
+    id: `${e.id}@${e.version}`,
+    dim: e.dim,
+    ...(e.runtime ? { runtime: e.runtime } : {}),
+    ...(e.files ? { files: { ...e.files } } : {}),
+  };
 }
 
 /** A stored post as the metadata transform reads it. */
@@ -45,6 +73,10 @@ export function fitFeatures(
   train: DatasetPost[],
   texts: Map<string, PreparedText>,
   config: FeatureConfig = DEFAULT_FEATURE_CONFIG,
+  options: {
+    /** The sentence encoder loaded for `config.text.encoder`. @default none */
+    textEncoder?: EncoderRecord;
+  } = {},
 ): FittedFeatures {
   const trainTexts = train.map((p) => texts.get(p.id)?.text ?? "").filter((t) => t.length > 0);
   const ngrams = TextNgramsEncoder.fit(trainTexts, config.text.ngrams).toJSON();
@@ -52,7 +84,9 @@ export function fitFeatures(
     train.map((p) => metadataRow(p, texts.get(p.id)?.lang ?? "und")),
     config.metadata,
   );
-  return { config, ngrams, metadata };
+  return options.textEncoder
+    ? { config, ngrams, metadata, textEncoder: options.textEncoder }
+    : { config, ngrams, metadata };
 }
 
 export async function saveFitted(dir: string, fitted: FittedFeatures): Promise<void> {

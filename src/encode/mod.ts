@@ -21,8 +21,15 @@ export type {
   TextEncoderModel,
 } from "./encoder.ts";
 export * from "./registry.ts";
+export * from "./added_models.ts";
 export * from "./feature_config.ts";
 export * from "./texts.ts";
+export {
+  embedPostTexts,
+  type TextEmbedder,
+  textEmbeddingKey,
+  type TextEmbeddings,
+} from "./text_embeddings.ts";
 export * from "./fitted.ts";
 export { CacheShelf } from "./cache_shelf.ts";
 export { type AssembleContext, embedPostMedia, type FeatureProblem } from "./post_media.ts";

@@ -8,6 +8,7 @@ import type { BlobStore, DatasetPost } from "@/store/mod.ts";
 import { CacheShelf, safe } from "./cache_shelf.ts";
 import type { FeatureConfig } from "./feature_config.ts";
 import { embedImages, embedVideos, type ImageEmbedder, type MediaRef, videoDim } from "./media_features.ts";
+import type { TextEmbedder } from "./text_embeddings.ts";
 
 /** A set-aside modality or post, for the caller to quarantine. */
 export interface FeatureProblem {
@@ -20,6 +21,13 @@ export interface AssembleContext {
   blobs: BlobStore;
   cacheRoot: string;
   imageEncoder: ImageEmbedder;
+  /**
+   * The sentence encoder for `config.text.encoder`, when the config names one.
+   * @default opened from `modelsDir` for the call and closed after
+   */
+  textEncoder?: TextEmbedder;
+  /** Where models added with `deno task models add` lie (MODELS_DIR). */
+  modelsDir?: string;
   /**
    * Caches opened once and reused across calls (an inference run assembles batch after batch; opening a
    * cache reads all its Arrow files). @default opened for this call only

@@ -1,6 +1,7 @@
 /**
  * The heavy, transform-free part ahead of training and inference: every image and video embedded into
- * the cache, every text's language identified (and its image text read, with the ocr extra).
+ * the cache, every text's language identified (and its image text read, with the ocr extra), and with
+ * `text.encoder` every text's sentence embedding cached.
  *
  * @module
  */
@@ -15,6 +16,7 @@ import {
   type PreparedText,
   prepareTexts,
 } from "./texts.ts";
+import { embedPostTexts } from "./text_embeddings.ts";
 
 export interface PrecomputeSummary {
   posts: number;
@@ -24,6 +26,8 @@ export interface PrecomputeSummary {
   computed: number;
   problems: FeatureProblem[];
   languages: Record<string, number>;
+  /** The sentence encoder's figures (texts read from the cache, computed), when the config names one. */
+  text_embeddings?: { hits: number; computed: number; dim: number };
   /** The ocr extra's figures, when it is on. */
   image_text?: ImageTextStats;
 }
@@ -61,6 +65,10 @@ export async function precomputeFeatures(
       for (const reason of t.ocrErrors ?? []) problems.push({ postId: id, modality: "image", reason });
     }
   }
+  const dense = config.text.encoder ? await embedPostTexts(posts, texts, config, ctx) : undefined;
+  for (const f of dense?.failed ?? []) {
+    problems.push({ postId: f.postId, modality: "text", reason: f.reason });
+  }
   const { refs, images, videos, imageCache, videoCache } = await embedPostMedia(posts, ctx, config, problems);
   await imageCache.compact();
   await videoCache.compact();
@@ -68,8 +76,9 @@ export async function precomputeFeatures(
     posts: posts.length,
     images: refs.image.length,
     videos: refs.video.length,
-    cache_hits: images.hits + videos.hits,
-    computed: images.computed + videos.computed,
+    cache_hits: images.hits + videos.hits + (dense?.hits ?? 0),
+    computed: images.computed + videos.computed + (dense?.computed ?? 0),
+    ...(dense ? { text_embeddings: { hits: dense.hits, computed: dense.computed, dim: dense.dim } } : {}),
     problems,
     languages,
     ...(imageText ? { image_text: imageText } : {}),

@@ -4,8 +4,9 @@
  * - `"mobilenet-v2"` (image): MobileNetV2 (ImageNet, weights shipped in `nsfwjs`) on onnxruntime-node; its
  *   .onnx graph is built by `deno task models build`.
  * - `"mobilenet-v2-tfjs"` (image): the same network on tfjs + wasm (the reference path, slower).
- * - `"hf-text:<folder>"` (text): a Hugging Face layout sentence-embedding model in a local folder.
- * - `"hf-image:<folder>"` (image): a Hugging Face layout image-feature-extraction model in a local folder.
+ * - `"hf-text:<name>"` (text): a Hugging Face layout sentence-embedding model added with
+ *   `deno task models add` (found under `options.modelsDir`), or a local folder path.
+ * - `"hf-image:<name>"` (image): a Hugging Face layout image-feature-extraction model, found the same way.
  *
  * `createEncoder("image", name)` returns an `Encoder<"image">`: asking for a name of the other modality
  * fails, so callers never cast. Built-in encoders are imported lazily, so loading the registry does not
@@ -13,6 +14,7 @@
  *
  * @module
  */
+import { modelHash, resolveModel } from "./added_models.ts";
 import type { Encoder, EncoderModality, EncoderOptions } from "./encoder.ts";
 
 /**
@@ -56,13 +58,25 @@ registerEncoder("mobilenet-v2-tfjs", "image", async (_arg, options) => {
   const { createMobileNetTfjsEncoder } = await import("./image/mobilenet_tfjs.ts");
   return await createMobileNetTfjsEncoder(options);
 });
+/** An added model's folder and options (its graph's hash keys its cached vectors), or a plain folder. */
+async function hfSource(kind: "hf-text" | "hf-image", arg: string | undefined, options: EncoderOptions) {
+  const modelsDir = typeof options.modelsDir === "string" ? options.modelsDir : undefined;
+  const { folder, record } = await resolveModel(kind, needArg(kind, arg), modelsDir);
+  const { modelsDir: _, ...rest } = options;
+  if (!record) return { folder, options: rest, files: undefined };
+  return { folder, options: { ...rest, fingerprint: modelHash(record).slice(0, 12) }, files: record.files };
+}
 registerEncoder("hf-text", "text", async (arg, options) => {
   const { createHfTextEncoder } = await import("./text/hf.ts");
-  return await createHfTextEncoder(needArg("hf-text", arg), options);
+  const src = await hfSource("hf-text", arg, options);
+  const encoder = await createHfTextEncoder(src.folder, src.options);
+  return src.files ? { ...encoder, files: src.files } : encoder;
 });
 registerEncoder("hf-image", "image", async (arg, options) => {
   const { createHfImageEncoder } = await import("./image/hf.ts");
-  return await createHfImageEncoder(needArg("hf-image", arg), options);
+  const src = await hfSource("hf-image", arg, options);
+  const encoder = await createHfImageEncoder(src.folder, src.options);
+  return src.files ? { ...encoder, files: src.files } : encoder;
 });
 
 /** The kinds registered so far, sorted. */
@@ -93,7 +107,8 @@ export function encoderModality(name: string): EncoderModality {
 
 /**
  * Creates the `modality` encoder a config names, e.g. `createEncoder("text", "hf-text:data/models/minilm")`.
- * `options` go to the factory unchanged (see each encoder's options type).
+ * `options` go to the factory (see each encoder's options type); `modelsDir` is where the hf kinds look
+ * for added models.
  *
  * @throws {RangeError} when the name is unknown or names an encoder of another modality.
  */

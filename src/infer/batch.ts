@@ -12,6 +12,7 @@ import {
   createEncoder,
   type ImageEmbedder,
   prepareTexts,
+  type TextEmbedder,
 } from "@/encode/mod.ts";
 import { selectBackend } from "@/model/mod.ts";
 import { type Db, ensureTags, quarantine, startRun, type Store } from "@/store/mod.ts";
@@ -65,6 +66,7 @@ export interface BatchScorer {
   readonly _: {
     scorer: Awaited<ReturnType<typeof loadScorer>>;
     encoder: ImageEmbedder;
+    textEncoder?: TextEmbedder & { close(): Promise<void> };
     tagOf: number[];
   };
 }
@@ -81,18 +83,32 @@ export async function openBatchScorer(
   const own = options.imageEncoder ? undefined : await createEncoder(
     "image",
     scorer.fitted.config.image.encoder,
-    { cacheDir: settings.encoderCacheDir },
+    { cacheDir: settings.encoderCacheDir, modelsDir: settings.modelsDir },
   ).catch((err) => {
     scorer.network.network.dispose();
     throw err;
   });
+  const name = scorer.fitted.config.text.encoder;
+  const textEncoder = name
+    ? await createEncoder("text", name, { modelsDir: settings.modelsDir }).catch(async (err) => {
+      scorer.network.network.dispose();
+      await own?.close();
+      throw err;
+    })
+    : undefined;
   const tagIds = await ensureTags(db, scorer.meta.tags);
   return {
     version,
-    _: { scorer, encoder: options.imageEncoder ?? own!, tagOf: scorer.meta.tags.map((t) => tagIds.get(t)!) },
+    _: {
+      scorer,
+      encoder: options.imageEncoder ?? own!,
+      textEncoder,
+      tagOf: scorer.meta.tags.map((t) => tagIds.get(t)!),
+    },
     async close() {
       scorer.network.network.dispose();
       await own?.close();
+      await textEncoder?.close();
     },
   };
 }
@@ -116,7 +132,7 @@ export async function scoreInferBatch(
   options: { caches: CacheShelf; detail?: Record<string, unknown> },
 ): Promise<BatchOutcome> {
   const { db } = store;
-  const { scorer, encoder, tagOf } = model._;
+  const { scorer, encoder, textEncoder, tagOf } = model._;
   const source = `infer:${runId}`;
   const done = new Set(
     (await db.query<{ id: string }>(
@@ -131,7 +147,11 @@ export async function scoreInferBatch(
   const posts = await readPostsById(db, todo);
   const ctx = { blobs: store.blobs, cacheRoot: options.caches.root, caches: options.caches };
   const texts = await prepareTexts(posts, scorer.fitted.config, ctx);
-  const feats = await assembleFeatures(posts, texts, scorer.fitted, { ...ctx, imageEncoder: encoder });
+  const feats = await assembleFeatures(posts, texts, scorer.fitted, {
+    ...ctx,
+    imageEncoder: encoder,
+    textEncoder,
+  });
   const scored = await scoreAssembled(scorer, feats, texts, { batchSize: 2048 });
   const probs = scored.probabilities.data, k = tagOf.length;
   const bad = probs.findIndex((p) => !(p >= 0 && p <= 1));

@@ -111,14 +111,26 @@ export async function runInference(
   const { fitted, meta, network: model } = scorer;
   const own = options.imageEncoder ? undefined : await createEncoder("image", fitted.config.image.encoder, {
     cacheDir: settings.encoderCacheDir,
+    modelsDir: settings.modelsDir,
   }).catch((err) => {
     model.network.dispose();
     throw err;
   });
   const encoder: ImageEmbedder = options.imageEncoder ?? own!;
+  // the sentence encoder the model was trained with, opened once for every batch
+  const textEncoder = fitted.config.text.encoder
+    ? await createEncoder("text", fitted.config.text.encoder, { modelsDir: settings.modelsDir }).catch(
+      async (err) => {
+        model.network.dispose();
+        await own?.close();
+        throw err;
+      },
+    )
+    : undefined;
   const dispose = async () => {
     model.network.dispose();
     await own?.close();
+    await textEncoder?.close();
   };
   const claim = await claimShard(db, runId, shard, { leaseSeconds: lease }).catch(async (err) => {
     await dispose();
@@ -181,6 +193,7 @@ export async function runInference(
         cacheRoot: caches.root,
         caches,
         imageEncoder: encoder,
+        textEncoder,
       });
       features.cache_hits += feats.stats.cache_hits;
       features.computed += feats.stats.computed;

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import type { Settings } from "@/config/mod.ts";
-import { CacheShelf, createEncoder, type ImageEmbedder } from "@/encode/mod.ts";
+import { CacheShelf, createEncoder, type ImageEmbedder, type TextEmbedder } from "@/encode/mod.ts";
 import { type BatchScorer, openBatchScorer } from "@/infer/mod.ts";
 import type { Store } from "@/store/mod.ts";
 
@@ -14,6 +14,8 @@ export interface JobContext {
   settings: Settings;
   /** The image encoder by id, created on first use. */
   encoder(id: string): Promise<ImageEmbedder>;
+  /** The sentence encoder a feature config names (`hf-text:NAME`), created on first use. */
+  textEncoder(name: string): Promise<TextEmbedder>;
   /** A model version's scorer, loaded on first use. */
   scorer(version: string): Promise<BatchScorer>;
   /** This worker's feature caches (DATA_DIR/features: shared or its own, see the README). */
@@ -27,6 +29,7 @@ export function jobContext(
   options: { imageEncoder?: ImageEmbedder } = {},
 ): JobContext {
   const encoders = new Map<string, Promise<ImageEmbedder & { close?(): Promise<void> }>>();
+  const textEncoders = new Map<string, Promise<TextEmbedder & { close(): Promise<void> }>>();
   const scorers = new Map<string, Promise<BatchScorer>>();
   const root = join(settings.dataDir, "features");
   let shelf = new CacheShelf(root);
@@ -38,9 +41,18 @@ export function jobContext(
       if (options.imageEncoder) return Promise.resolve(options.imageEncoder);
       let e = encoders.get(id);
       if (!e) {
-        e = createEncoder("image", id, { cacheDir: settings.encoderCacheDir });
+        e = createEncoder("image", id, { cacheDir: settings.encoderCacheDir, modelsDir: settings.modelsDir });
         e.catch(() => encoders.delete(id));
         encoders.set(id, e);
+      }
+      return e;
+    },
+    textEncoder(name) {
+      let e = textEncoders.get(name);
+      if (!e) {
+        e = createEncoder("text", name, { modelsDir: settings.modelsDir });
+        e.catch(() => textEncoders.delete(name));
+        textEncoders.set(name, e);
       }
       return e;
     },
@@ -65,6 +77,7 @@ export function jobContext(
     async close() {
       for (const s of scorers.values()) await (await s.catch(() => undefined))?.close();
       for (const e of encoders.values()) await (await e.catch(() => undefined))?.close?.();
+      for (const e of textEncoders.values()) await (await e.catch(() => undefined))?.close();
     },
   };
 }

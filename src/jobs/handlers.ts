@@ -3,7 +3,14 @@
  * twice (what it writes is keyed: feature rows by content, predictions by run + post + tag, quarantine
  * entries by stage + source + item, posts by their anonymized id).
  */
-import { addImageText, embedPostMedia, type FeatureProblem, prepareTexts, withExtras } from "@/encode/mod.ts";
+import {
+  addImageText,
+  embedPostMedia,
+  embedPostTexts,
+  type FeatureProblem,
+  prepareTexts,
+  withExtras,
+} from "@/encode/mod.ts";
 import { finishInferRun, readPostsById, scoreInferBatch } from "@/infer/mod.ts";
 import { ingest, openFileSource } from "@/ingest/mod.ts";
 import { finishRun, quarantine } from "@/store/mod.ts";
@@ -29,7 +36,10 @@ async function* slice<T>(items: AsyncIterable<T>, skip: number, take: number): A
   }
 }
 
-/** Texts of the posts normalized, their language identified (written back to the post), ocr read. */
+/**
+ * Texts of the posts normalized, their language identified (written back to the post), ocr read, and
+ * with `text.encoder` their sentence embeddings cached.
+ */
 export async function preprocessPosts(ctx: JobContext, batch: PostBatch, ids = batch.ids) {
   const { db, blobs } = ctx.store;
   const posts = await readPostsById(db, ids);
@@ -42,6 +52,16 @@ export async function preprocessPosts(ctx: JobContext, batch: PostBatch, ids = b
     for (const [id, t] of texts) {
       for (const reason of t.ocrErrors ?? []) problems.push({ postId: id, modality: "image", reason });
     }
+  }
+  const name = batch.config.text.encoder;
+  if (name) {
+    const caches = ctx.caches();
+    const dense = await embedPostTexts(posts, texts, batch.config, {
+      cacheRoot: caches.root,
+      caches,
+      textEncoder: await ctx.textEncoder(name),
+    });
+    for (const f of dense.failed) problems.push({ postId: f.postId, modality: "text", reason: f.reason });
   }
   const langs = [...texts].filter(([, t]) => t.text && !(t.lang === "und" && t.imageText))
     .map(([id, t]) => ({ id, lang: t.lang }));

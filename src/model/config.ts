@@ -18,9 +18,13 @@ export interface SparseTextConfig {
 
 /** Complete, resolved configuration of a fusion network. */
 export interface FusionConfig {
-  /** Dense input width per modality; 0 means the modality is absent from this model. */
+  /**
+   * Dense input width per modality; 0 means the modality is absent from this model. With `sparseText`,
+   * `text` > 0 is a dense sentence embedding beside the n-gram bag (its own projection, gated by the text
+   * presence bit).
+   */
   inputSizes: Record<Modality, number>;
-  /** Sparse text input replacing the dense text vector (then `inputSizes.text` must be 0). */
+  /** Sparse text input: the n-gram bag (with `inputSizes.text` > 0, beside a dense text embedding). */
   sparseText: SparseTextConfig | null;
   /** Number of tags (sigmoid outputs). */
   numTags: number;
@@ -112,11 +116,6 @@ export function resolveFusionConfig(input: FusionConfigInput): FusionConfig {
     throw new RangeError(`Cannot configure fusion model: unknown activation "${config.activation}"`);
   }
   if (config.sparseText) {
-    if (inputSizes.text !== 0) {
-      throw new RangeError(
-        `Cannot configure fusion model: "sparseText" replaces the dense text vector, but inputSizes.text is "${inputSizes.text}"`,
-      );
-    }
     positiveInt(config.sparseText.buckets, "sparseText.buckets");
     positiveInt(config.sparseText.dim, "sparseText.dim");
     positiveInt(config.sparseText.maxTokens, "sparseText.maxTokens");

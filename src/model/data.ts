@@ -9,7 +9,7 @@ import { MASK_INPUT, ROWS_INPUT_SUFFIX } from "./network.ts";
 export interface FusionData {
   /** Number of posts (rows). */
   count: number;
-  /** count x inputSizes.text dense text vectors. */
+  /** count x inputSizes.text dense text vectors (with sparse text: sentence embeddings beside the bag). */
   text?: Float32Array;
   /** count x sparseText.maxTokens hashed n-gram ids (sparse text). */
   textIds?: Int32Array;
@@ -44,6 +44,9 @@ function sources(config: FusionConfig): InputSource[] {
       const width = config.sparseText.maxTokens;
       out.push({ name: "text_ids", key: "textIds", width, dtype: "int32" });
       out.push({ name: "text_weights", key: "textWeights", width, dtype: "float32" });
+      if (config.inputSizes.text > 0) {
+        out.push({ name: "text", key: "text", width: config.inputSizes.text, dtype: "float32" });
+      }
     } else {
       out.push({ name: m, key: m as Modality, width: config.inputSizes[m], dtype: "float32" });
     }

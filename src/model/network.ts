@@ -89,6 +89,13 @@ function wire(
       if (config.sparseText.wide) {
         wide = gate(bag("text_wide", config.numTags, "zeros"), index, "text_wide_gate");
       }
+      if (config.inputSizes.text > 0) {
+        // A sentence embedding beside the bag: its own projection, gated by the same presence bit.
+        const x = tf.input({ shape: [config.inputSizes.text], name: "text" });
+        inputs.push(x);
+        const e = dropout(dense(x, config.projectionSize, "text_embed_proj", false), "text_embed_dropout");
+        branches.push(gate(e, index, "text_embed_gate"));
+      }
     } else {
       const x = tf.input({ shape: [config.inputSizes[m]], name: m });
       inputs.push(x);

@@ -142,3 +142,39 @@ Deno.test("a modality the model does not have counts as absent in the mask it se
   const withoutImageBit = { ...data, mask: data.mask.map((v, i) => (i % 4 === 1 ? 0 : v)) };
   assert.deepEqual(await predict(model, withImageBit), await predict(model, withoutImageBit));
 });
+
+Deno.test("a dense text embedding beside the bag has its own projection, gated by the text bit; without one the network is as before", async () => {
+  const base = {
+    sparseText: { buckets: 30, dim: 4, maxTokens: 3 },
+    numTags: 2,
+    projectionSize: 4,
+    hidden: [6],
+  };
+  const plain = resolveFusionConfig({ ...base, inputSizes: { image: 5 } });
+  const dense = resolveFusionConfig({ ...base, inputSizes: { text: 3, image: 5 } });
+  const plainNet = buildFusionNetwork(plain);
+  assert.deepEqual(plainNet.inputNames, ["text_ids", "text_weights", "image", "mask"]);
+  assert.ok(!plainNet.layers.some((l) => l.name.startsWith("text_embed")));
+  const network = buildFusionNetwork(dense);
+  assert.deepEqual(network.inputNames, ["text_ids", "text_weights", "text", "image", "mask"]);
+  // the bag's projection, built before the new branch, starts from the same seeded weights
+  assert.deepEqual(
+    network.getLayer("text_proj").getWeights()[0].dataSync(),
+    plainNet.getLayer("text_proj").getWeights()[0].dataSync(),
+  );
+  const model = { network, config: dense };
+  const posts: FusionData = {
+    count: 2,
+    textIds: Int32Array.from([1, 2, 0, 3, 0, 0]),
+    textWeights: Float32Array.from([0.5, 0.2, 0, 1, 0, 0]),
+    text: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
+    image: new Float32Array(10).fill(0.1),
+    mask: Uint8Array.from([1, 1, 0, 0, 0, 1, 0, 0]), // post 1 has no text
+  };
+  const changed = { ...posts, text: posts.text!.map((v) => v * -3) };
+  const a = await predict(model, posts), b = await predict(model, changed);
+  assert.notDeepEqual(a.slice(0, 2), b.slice(0, 2), "the embedding reaches the output");
+  assert.deepEqual(a.slice(2), b.slice(2), "an absent text's embedding changes nothing");
+  const { text: _, ...withoutEmbedding } = posts;
+  await assert.rejects(() => predict(model, withoutEmbedding), /"text" is missing/);
+});

@@ -37,6 +37,10 @@ export interface ExperimentRun {
   perLanguage: { lang: string; weightedF05: number | null; n: number | null }[];
   perTag: TagScoreView[];
   backend: string | null;
+  /** "n-grams", or "n-grams + <sentence encoder's name>"; null when the manifest names no encoders. */
+  textEncoder: string | null;
+  /** The sentence encoder's id@version (its model hash), provider and files' count, when there is one. */
+  textEncoderDetail: string | null;
   durationS: number | null;
   modelVersion: string | null;
   promoted: boolean | null;
@@ -117,6 +121,14 @@ export function experimentRun(id: string, m: Obj): ExperimentRun {
   })).sort((a, b) => (b.n ?? 0) - (a.n ?? 0) || a.lang.localeCompare(b.lang));
   const counts = obj(obj(m.data)?.counts);
   const backend = str(m.backend) ?? str(obj(m.backend)?.name);
+  const dense = obj(obj(m.encoder_records)?.text);
+  const ngrams = str(obj(m.encoders)?.text) !== null ? "n-grams" : null;
+  const textEncoder = dense && str(dense.name) ? `n-grams + ${str(dense.name)}` : ngrams;
+  const files = obj(dense?.files);
+  const textEncoderDetail = dense
+    ? [str(dense.id), str(dense.runtime), files ? `${Object.keys(files).length} files hashed` : null]
+      .filter((x) => x !== null).join(", ")
+    : null;
   return {
     id: str(m.run_id) ?? id,
     createdAt: str(m.created_at),
@@ -137,6 +149,8 @@ export function experimentRun(id: string, m: Obj): ExperimentRun {
     perLanguage,
     perTag,
     backend,
+    textEncoder,
+    textEncoderDetail,
     durationS: num(m.duration_s) ?? num(obj(m.timings_s)?.total),
     modelVersion: str(model.version),
     promoted: typeof model.promoted === "boolean" ? model.promoted : null,

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import type { EncoderRecord } from "@/encode/mod.ts";
 import type { CodeVersion } from "./code_version.ts";
 import type { Folds } from "./folds.ts";
 
@@ -84,6 +85,11 @@ export interface Manifest {
   seed: number;
   tags: string[];
   encoders: Record<string, string>;
+  /**
+   * Each pretrained encoder by modality: the name the feature config gives, id@version, width, the
+   * provider it ran on, and its files' sha256 (added models). Absent in older manifests.
+   */
+  encoder_records?: Record<string, EncoderRecord>;
   backend: string;
   metrics: Metrics;
   thresholds: number[];
@@ -157,6 +163,7 @@ export function comparisonRows(manifests: Manifest[]): Record<string, string | n
         m.protocol.linear?.C ?? "-"
       } w${m.protocol.blend.network}`
       : "-",
+    text: m.encoder_records?.text ? `n-grams + ${m.encoder_records.text.name}` : "n-grams",
     languages: Object.entries(m.metrics.per_language ?? {}).sort(([a], [b]) => a.localeCompare(b))
       .map(([l, v]) => `${l} ${v.weighted_f05.toFixed(3)}`).join(" ") || "-",
     brier: m.calibration

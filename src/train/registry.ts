@@ -5,6 +5,7 @@
  * least as well as the current one on the same held-out data (within a small tolerance), or when forced.
  */
 import { join } from "node:path";
+import { MODEL_RECORD_FILE } from "@/encode/mod.ts";
 import { type Db, syncDir } from "@/store/mod.ts";
 
 export interface PromotionInput {
@@ -104,7 +105,13 @@ export class ModelRegistry {
     const out: string[] = [];
     try {
       for await (const e of Deno.readDir(this.root)) {
-        if (e.isDirectory && !e.name.startsWith(".")) out.push(e.name);
+        // encoders added with `deno task models add` share the root; their folders hold a record
+        if (
+          e.isDirectory && !e.name.startsWith(".") &&
+          !(await exists(join(this.root, e.name, MODEL_RECORD_FILE)))
+        ) {
+          out.push(e.name);
+        }
       }
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err;

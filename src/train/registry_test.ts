@@ -1,3 +1,4 @@
+import { MODEL_RECORD_FILE } from "@/encode/mod.ts";
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
 import type { Db } from "@/store/mod.ts";
@@ -96,6 +97,10 @@ Deno.test("ModelRegistry writes a model folder under a staging name and renames 
   await assert.rejects(() => reg.commit("m1", staged), /Cannot commit model "m1"/);
   const left = await reg.stage("m2"); // a run killed here leaves a staging folder behind
   assert.ok(left.startsWith(`${root}/.staging-`));
+  assert.deepEqual(await reg.list(), ["m1"]);
+  // an encoder added with `deno task models add` under the same root is not a model version
+  await Deno.mkdir(`${root}/minilm`);
+  await Deno.writeTextFile(`${root}/minilm/${MODEL_RECORD_FILE}`, "{}");
   assert.deepEqual(await reg.list(), ["m1"]);
   await Deno.remove(root, { recursive: true });
 });

@@ -65,6 +65,7 @@ export function toFusion(
     count: rows.length,
     textIds: take(f.textIds, f.sizes.maxTokens),
     textWeights: take(f.textWeights, f.sizes.maxTokens),
+    ...(f.text && f.sizes.text > 0 ? { text: take(f.text, f.sizes.text) } : {}),
     image: take(f.image, f.sizes.image, 1),
     video: take(f.video, f.sizes.video, 2),
     metadata: take(f.metadata, f.sizes.metadata),
@@ -130,6 +131,7 @@ export async function scoreCurrent(
   if (!scorer) return undefined;
   const encoder = await createEncoder("image", scorer.fitted.config.image.encoder, {
     cacheDir: settings.encoderCacheDir,
+    modelsDir: settings.modelsDir,
   });
   try {
     const texts = await prepareTexts(testPosts, scorer.fitted.config, {
@@ -140,6 +142,7 @@ export async function scoreCurrent(
       blobs: store.blobs,
       cacheRoot: join(settings.dataDir, "features"),
       imageEncoder: encoder,
+      modelsDir: settings.modelsDir,
     });
     // scored as the candidate is: tags of test posts outside the vocabulary count as never predicted
     const tags = scorer.meta.tags;

@@ -55,7 +55,8 @@ export function taggerInputs(
           seed,
           // A modality no training post has is left out of the network: its projection would stay untrained.
           inputSizes: {
-            text: 0,
+            // with a sentence encoder: its embeddings beside the bag (0: n-grams only)
+            text: seen[0] ? feats.sizes.text : 0,
             image: seen[1] ? feats.sizes.image : 0,
             video: seen[2] ? feats.sizes.video : 0,
             metadata: seen[3] ? feats.sizes.metadata : 0,

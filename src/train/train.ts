@@ -6,7 +6,6 @@ import { join } from "node:path";
 import type { Settings } from "@/config/mod.ts";
 import {
   assembleFeatures,
-  createEncoder,
   DEFAULT_FEATURE_CONFIG,
   type FeatureConfig,
   type FeatureProblem,
@@ -32,6 +31,7 @@ import { applyRules, ruleName } from "./decision_rules.ts";
 import { saveTagger } from "./tagger.ts";
 import { writeTestPredictions } from "./test_predictions.ts";
 import { TRAIN_DEFAULTS } from "./defaults.ts";
+import { openTrainEncoders } from "./train_encoders.ts";
 
 export interface TrainOptions {
   /** Only posts of this source (e.g. "goemotions"). @default all */
@@ -134,20 +134,25 @@ export async function train(
     });
     // IDF and metadata transform from the posts the models train on (train + dev under cross-validation).
     const fitParts: Part[] = protocol === "cv" ? ["train", "dev"] : ["train"];
-    const fitted = fitFeatures(posts.filter((p) => fitParts.includes(split.parts.get(p.id)!)), texts, config);
-    lap("fit_features", t);
-
-    step("assembling features (images and videos through the cache)");
-    t = performance.now();
-    const encoder = await createEncoder("image", config.image.encoder, {
-      cacheDir: settings.encoderCacheDir,
-    });
-    const feats = await assembleFeatures(posts, texts, fitted, {
-      blobs: store.blobs,
-      cacheRoot: join(settings.dataDir, "features"),
-      imageEncoder: encoder,
-      onProgress: options.onProgress,
-    }).finally(() => encoder.close());
+    const enc = await openTrainEncoders(config, settings);
+    const { text: textRecord } = enc.records;
+    if (textRecord) step(`text encoder ${textRecord.name}: ${textRecord.id}, ${textRecord.runtime}`);
+    const { fitted, feats } = await (async () => {
+      const fitPosts = posts.filter((p) => fitParts.includes(split.parts.get(p.id)!));
+      const fitted = fitFeatures(fitPosts, texts, config, { textEncoder: textRecord });
+      lap("fit_features", t);
+      const what = `images and videos${enc.text ? ", sentence embeddings" : ""}`;
+      step(`assembling features (${what} through the cache)`);
+      t = performance.now();
+      const feats = await assembleFeatures(posts, texts, fitted, {
+        blobs: store.blobs,
+        cacheRoot: join(settings.dataDir, "features"),
+        imageEncoder: enc.image,
+        textEncoder: enc.text,
+        onProgress: options.onProgress,
+      });
+      return { fitted, feats };
+    })().finally(() => enc.close());
     const vectors = textVectors(feats.ids, texts, fitted);
     lap("features", t);
     await quarantineProblems(store, feats.problems, "train", runId);
@@ -267,9 +272,9 @@ export async function train(
     const path = registry.pathOf(version);
     const staged = await registry.stage(version);
     const encoders = {
-      text: `text-ngrams@${fitted.ngrams.version}`,
-      image: encoderId(encoder),
-      video: `${encoderId(encoder)}+frames${config.video.frames}`,
+      text: `text-ngrams@${fitted.ngrams.version}${textRecord ? ` + ${textRecord.id}` : ""}`,
+      image: enc.records.image.id,
+      video: `${enc.records.image.id}+frames${config.video.frames}`,
     };
     await saveFusionModel(tagger.network, staged, {
       tags,
@@ -340,6 +345,7 @@ export async function train(
       seed,
       tags,
       encoders,
+      encoder_records: enc.records,
       backend: backend.name,
       metrics,
       thresholds,
@@ -371,8 +377,6 @@ const EMPTY = { indices: new Int32Array(0), values: new Float32Array(0) };
 
 /** The tagger's decisions on its own tuning posts (for the rates behind the adjusted counts). */
 const tuningDecisions = (t: FittedTagger) => applyRules(t.tuning.probabilities, t.parts.meta.rules);
-
-const encoderId = (e: { id: string; version: string }) => `${e.id}@${e.version}`;
 
 async function quarantineProblems(
   store: Store,

@@ -10,6 +10,8 @@ import type { Settings } from "@/config/mod.ts";
 import { buildMobileNetOnnx } from "./mobilenet_onnx.ts";
 
 export { buildModelFolders, type BuiltFolder, MODEL_FOLDERS, type ModelFolder } from "./model_folders.ts";
+export { addModel, type AddModelOptions, type AddModelResult, hashTree, licenseOf } from "./add_model.ts";
+export { folderSource, hubSource, isHubId, type ModelSource } from "./model_source.ts";
 export { buildMobileNetOnnx, convertMobileNetToOnnx } from "./mobilenet_onnx.ts";
 export { buildTinyImageModel, buildTinyTextModel } from "./tiny_models.ts";
 

@@ -49,6 +49,8 @@ export interface HfImageOptions {
   threads?: number;
   /** Execution provider (../ort_session.ts). @default "cpu" */
   device?: OrtDevice;
+  /** What identifies the weights in the encoder's version (cache keys); added models give their graph's sha256. @default a hash of config.json and the graph's size */
+  fingerprint?: string;
   /** Images are first shrunk by sharp so their longer side is at most this (the processor resizes after). @default 512 */
   maxSide?: number;
 }
@@ -152,11 +154,13 @@ export async function createHfImageEncoder(
   }
   const isClip = config.model_type === "clip" || config.model_type === "clip_vision_model";
   const modelFile = isClip ? "vision_model" : "model";
-  const { path, dtype, fingerprint } = await prepareHfSource(folder, "image", {
+  const source = await prepareHfSource(folder, "image", {
     allowDownload,
     dtype: options.dtype,
     modelFile,
   });
+  const { path, dtype } = source;
+  const fingerprint = options.fingerprint ?? source.fingerprint;
   const local = { local_files_only: !allowDownload };
   const processor = await AutoImageProcessor.from_pretrained(path, local);
   const file = resolve(path, "onnx", `${modelFile}${dtype === "q8" ? "_quantized" : ""}.onnx`);

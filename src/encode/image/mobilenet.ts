@@ -21,6 +21,8 @@
  * @module
  */
 import * as ort from "onnxruntime-node";
+import { createHash } from "node:crypto";
+import { basename } from "node:path";
 import { packBatch, packBytes, toRgbSquare } from "./input.ts";
 import type { ImageInput } from "@/core/mod.ts";
 import type { Encoder } from "../encoder.ts";
@@ -77,6 +79,8 @@ export async function createMobileNetEncoder(options: MobileNetOptions = {}): Pr
       : {},
   });
   const { session } = info;
+  // the graph it runs, by hash, for run manifests (built from the weights, so it changes with them)
+  const graphHash = createHash("sha256").update(await Deno.readFile(path)).digest("hex");
   const shape = (n: number) => (layout === "nchw" ? [n, 3, SIZE, SIZE] : [n, SIZE, SIZE, 3]);
   const id = `mobilenet-v2@${layer}`;
   let closed = false;
@@ -89,6 +93,7 @@ export async function createMobileNetEncoder(options: MobileNetOptions = {}): Pr
     modality: "image",
     dim,
     runtime: `onnxruntime-node ${describeProvider(info)}`,
+    files: { [basename(path)]: graphHash },
     async encode(batch: ImageInput[]): Promise<Float32Array[]> {
       if (closed) throw new Error(`Cannot encode with "${id}": the encoder is closed`);
       const out: Float32Array[] = [];

@@ -51,6 +51,8 @@ export interface HfTextOptions {
   pooling?: TextPooling;
   /** Execution provider (./ort_session.ts). @default "cpu" */
   device?: OrtDevice;
+  /** What identifies the weights in the encoder's version (cache keys); added models give their graph's sha256. @default a hash of config.json and the graph's size */
+  fingerprint?: string;
 }
 
 /** The `[batch, seq, hidden]` states mean-pooled over positions where `mask` is non-zero. */
@@ -147,7 +149,9 @@ export async function createHfTextEncoder(
   options: HfTextOptions = {},
 ): Promise<Encoder<"text">> {
   const { batchSize = 32, threads = 2, device = "cpu" } = options;
-  const { path, dtype, fingerprint } = await prepareHfSource(folder, "text", { dtype: options.dtype });
+  const source = await prepareHfSource(folder, "text", { dtype: options.dtype });
+  const { path, dtype } = source;
+  const fingerprint = options.fingerprint ?? source.fingerprint;
   const recipe = await readHfTextRecipe(path, options);
   const tokenizer = await loadHfTokenizer(path);
   const file = resolve(path, "onnx", `model${dtype === "q8" ? "_quantized" : ""}.onnx`);

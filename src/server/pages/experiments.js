@@ -33,7 +33,17 @@ function visible() {
     if (status === "promoted" && r.promoted !== true) return false;
     if (status === "candidate" && r.promoted !== false) return false;
     if (!text) return true;
-    return [r.id, r.source, r.backend, r.modelVersion, r.codeVersion, r.protocol, r.dataHash, r.reason]
+    return [
+      r.id,
+      r.source,
+      r.textEncoder,
+      r.backend,
+      r.modelVersion,
+      r.codeVersion,
+      r.protocol,
+      r.dataHash,
+      r.reason,
+    ]
       .some((v) => v && v.toLowerCase().includes(text));
   });
   const key = state.sort;
@@ -65,7 +75,7 @@ function renderRuns() {
       const first = document.createElement("td");
       first.append(box);
       if (r.error) {
-        tr.append(first, td(r.id), Object.assign(td(r.error, "bad"), { colSpan: 11 }));
+        tr.append(first, td(r.id), Object.assign(td(r.error, "bad"), { colSpan: 12 }));
         return tr;
       }
       const langs = r.perLanguage.map((l) => `${l.lang} ${f2(l.weightedF05)}`).join(" · ") || "–";
@@ -77,6 +87,7 @@ function renderRuns() {
         td(r.dataHash ? r.dataHash.slice(0, 8) : "–", "mono", r.dataHash ?? ""),
         td(r.codeVersion ? r.codeVersion.replace(/^(\w{7})\w*/, "$1") : "–", "mono", r.codeVersion ?? ""),
         td(r.protocol ?? "–"),
+        td(r.textEncoder ?? "–", "", r.textEncoderDetail ?? ""),
         td(f3(r.weightedF05), "num"),
         td(f3(r.macroF05), "num"),
         td(f3(r.microF05), "num"),
@@ -87,7 +98,7 @@ function renderRuns() {
       );
       const why = document.createElement("tr");
       why.className = "why";
-      why.append(td(""), Object.assign(td(r.reason ? `why: ${r.reason}` : ""), { colSpan: 12 }));
+      why.append(td(""), Object.assign(td(r.reason ? `why: ${r.reason}` : ""), { colSpan: 13 }));
       return [tr, why];
     }).flat(),
   );

@@ -30,6 +30,10 @@ export const ExperimentsResponse = z.object({
       threshold: z.number().nullable(),
     })),
     backend: z.string().nullable(),
+    textEncoder: z.string().nullable().describe(
+      '"n-grams", or "n-grams + hf-text:NAME" with a sentence encoder',
+    ),
+    textEncoderDetail: z.string().nullable().describe("The sentence encoder's id@version, provider, files"),
     durationS: z.number().nullable(),
     modelVersion: z.string().nullable(),
     promoted: z.boolean().nullable(),
