@@ -60,7 +60,10 @@ export async function main(args: string[]): Promise<number> {
       console.log(`${queue} ${o.id} ${o.status} (${Math.round(ms)} ms)${extra}`);
     },
   });
-  console.log(`worker ${Deno.pid}: queues ${queues.join(",")}, concurrency ${concurrency}, batch ${batch}`);
+  console.log(
+    `worker ${Deno.pid}: queues ${queues.join(",")}, concurrency ${concurrency}, batch ${batch}, ` +
+      `encoders on ${settings.encoderDevice ?? "cpu"} (ENCODER_DEVICE)`,
+  );
   await stopped;
   console.log(`worker ${Deno.pid}: stopping (finishing the jobs in hand)`);
   await engine.stop();

@@ -8,6 +8,9 @@ import { join, resolve } from "node:path";
 export const FEATURE_EXTRAS = ["ocr", "objects"] as const;
 /** `"ocr"`: text read from a post's images joins its text; `"objects"`: 80 COCO object scores per image. */
 export type FeatureExtra = typeof FEATURE_EXTRAS[number];
+/** Where pretrained encoders run: onnxruntime's execution provider ("auto": cuda > webgpu > cpu). */
+export const ENCODER_DEVICES = ["cpu", "auto", "cuda", "webgpu"] as const;
+export type EncoderDevice = typeof ENCODER_DEVICES[number];
 
 export interface Settings {
   /** Root of every derived file: database, blobs, features, bench figures. */
@@ -54,6 +57,13 @@ export interface Settings {
    */
   hfEndpoint?: string;
   /**
+   * Where the pretrained encoders run (`ENCODER_DEVICE=auto|cuda|webgpu|cpu`): a GPU machine's worker sets
+   * it so images go to the GPU in large batches as decoded bytes; the provider is printed and recorded.
+   * CPU by default: the GPU providers need drivers a laptop lacks, and "auto" never fails silently
+   * either way (each provider passed over is recorded with its reason). @default "cpu"
+   */
+  encoderDevice?: EncoderDevice;
+  /**
    * Tesseract language packs of the ocr extra (`OCR_LANGS=eng+deu`; Debian `tesseract-ocr-<lang>`).
    * @default ["eng"]
    */
@@ -86,6 +96,7 @@ export function loadSettings(env: Record<string, string | undefined> = Deno.env.
     extras: parseExtras(env.FEATURE_EXTRAS ?? ""),
     hfEndpoint: env.HF_ENDPOINT || "https://huggingface.co",
     textEncoder: env.TEXT_ENCODER?.trim() || undefined,
+    encoderDevice: parseEncoderDevice(env.ENCODER_DEVICE),
     // English: the pack CI installs (tesseract-ocr-eng).
     ocrLangs: (env.OCR_LANGS || "eng").split(/[+,\s]+/).filter((l) => l.length > 0),
   };
@@ -99,6 +110,14 @@ export function blobsDirOf(settings: Pick<Settings, "dataDir" | "blobsDir">): st
 /** Where built encoder files live under a data folder. */
 export function encoderCacheDir(dataDir: string): string {
   return join(dataDir, "cache", "encoders");
+}
+
+function parseEncoderDevice(value: string | undefined): EncoderDevice {
+  const v = value?.trim().toLowerCase() || "cpu";
+  if ((ENCODER_DEVICES as readonly string[]).includes(v)) return v as EncoderDevice;
+  throw new RangeError(
+    `Cannot use ENCODER_DEVICE "${value}": say one of ${ENCODER_DEVICES.join(", ")} (or unset it for cpu)`,
+  );
 }
 
 /** Reads a comma-separated list of extras (`"ocr,objects"`); unknown names fail. */

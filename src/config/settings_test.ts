@@ -21,3 +21,13 @@ Deno.test("parseExtras() refuses an unknown extra and names the known ones", () 
     /Cannot turn on feature extra "faces": unknown name \(known: ocr, objects\)/,
   );
 });
+
+Deno.test("loadSettings() runs encoders on the CPU unless ENCODER_DEVICE names a provider, and refuses others", () => {
+  assert.equal(loadSettings({}).encoderDevice, "cpu");
+  assert.equal(loadSettings({ ENCODER_DEVICE: " WebGPU " }).encoderDevice, "webgpu");
+  assert.equal(loadSettings({ ENCODER_DEVICE: "auto" }).encoderDevice, "auto");
+  assert.throws(
+    () => loadSettings({ ENCODER_DEVICE: "tpu" }),
+    /Cannot use ENCODER_DEVICE "tpu": say one of cpu, auto, cuda, webgpu/,
+  );
+});

@@ -21,6 +21,7 @@ export type {
   TextEncoderModel,
 } from "./encoder.ts";
 export * from "./registry.ts";
+export { encoderOptions, imageLayoutFor } from "./encoder_options.ts";
 export * from "./added_models.ts";
 export * from "./feature_config.ts";
 export * from "./texts.ts";

@@ -10,6 +10,7 @@ import {
   assembleFeatures,
   CacheShelf,
   createEncoder,
+  encoderOptions,
   type ImageEmbedder,
   prepareTexts,
   type TextEmbedder,
@@ -83,14 +84,14 @@ export async function openBatchScorer(
   const own = options.imageEncoder ? undefined : await createEncoder(
     "image",
     scorer.fitted.config.image.encoder,
-    { cacheDir: settings.encoderCacheDir, modelsDir: settings.modelsDir },
+    encoderOptions(settings),
   ).catch((err) => {
     scorer.network.network.dispose();
     throw err;
   });
   const name = scorer.fitted.config.text.encoder;
   const textEncoder = name
-    ? await createEncoder("text", name, { modelsDir: settings.modelsDir }).catch(async (err) => {
+    ? await createEncoder("text", name, encoderOptions(settings)).catch(async (err) => {
       scorer.network.network.dispose();
       await own?.close();
       throw err;

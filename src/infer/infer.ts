@@ -21,6 +21,7 @@ import {
   assembleFeatures,
   CacheShelf,
   createEncoder,
+  encoderOptions,
   type ImageEmbedder,
   prepareTexts,
 } from "@/encode/mod.ts";
@@ -109,17 +110,16 @@ export async function runInference(
   // network, fitted features and the tagger (linear part, blend, calibration, decision rules)
   const scorer = await loadScorer(path);
   const { fitted, meta, network: model } = scorer;
-  const own = options.imageEncoder ? undefined : await createEncoder("image", fitted.config.image.encoder, {
-    cacheDir: settings.encoderCacheDir,
-    modelsDir: settings.modelsDir,
-  }).catch((err) => {
-    model.network.dispose();
-    throw err;
-  });
+  const own = options.imageEncoder
+    ? undefined
+    : await createEncoder("image", fitted.config.image.encoder, encoderOptions(settings)).catch((err) => {
+      model.network.dispose();
+      throw err;
+    });
   const encoder: ImageEmbedder = options.imageEncoder ?? own!;
   // the sentence encoder the model was trained with, opened once for every batch
   const textEncoder = fitted.config.text.encoder
-    ? await createEncoder("text", fitted.config.text.encoder, { modelsDir: settings.modelsDir }).catch(
+    ? await createEncoder("text", fitted.config.text.encoder, encoderOptions(settings)).catch(
       async (err) => {
         model.network.dispose();
         await own?.close();

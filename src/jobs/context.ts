@@ -5,7 +5,13 @@
  */
 import { join } from "node:path";
 import type { Settings } from "@/config/mod.ts";
-import { CacheShelf, createEncoder, type ImageEmbedder, type TextEmbedder } from "@/encode/mod.ts";
+import {
+  CacheShelf,
+  createEncoder,
+  encoderOptions,
+  type ImageEmbedder,
+  type TextEmbedder,
+} from "@/encode/mod.ts";
 import { type BatchScorer, openBatchScorer } from "@/infer/mod.ts";
 import type { Store } from "@/store/mod.ts";
 
@@ -41,7 +47,7 @@ export function jobContext(
       if (options.imageEncoder) return Promise.resolve(options.imageEncoder);
       let e = encoders.get(id);
       if (!e) {
-        e = createEncoder("image", id, { cacheDir: settings.encoderCacheDir, modelsDir: settings.modelsDir });
+        e = createEncoder("image", id, encoderOptions(settings));
         e.catch(() => encoders.delete(id));
         encoders.set(id, e);
       }
@@ -50,7 +56,7 @@ export function jobContext(
     textEncoder(name) {
       let e = textEncoders.get(name);
       if (!e) {
-        e = createEncoder("text", name, { modelsDir: settings.modelsDir });
+        e = createEncoder("text", name, encoderOptions(settings));
         e.catch(() => textEncoders.delete(name));
         textEncoders.set(name, e);
       }

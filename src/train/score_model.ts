@@ -12,6 +12,7 @@ import {
   type AssembledFeatures,
   assembleFeatures,
   createEncoder,
+  encoderOptions,
   type FittedFeatures,
   loadFitted,
   type PreparedText,
@@ -129,10 +130,7 @@ export async function scoreCurrent(
   const { path } = await registry.resolve(version);
   const scorer = await loadScorer(path).catch(() => undefined); // a model from before features.json
   if (!scorer) return undefined;
-  const encoder = await createEncoder("image", scorer.fitted.config.image.encoder, {
-    cacheDir: settings.encoderCacheDir,
-    modelsDir: settings.modelsDir,
-  });
+  const encoder = await createEncoder("image", scorer.fitted.config.image.encoder, encoderOptions(settings));
   try {
     const texts = await prepareTexts(testPosts, scorer.fitted.config, {
       blobs: store.blobs,

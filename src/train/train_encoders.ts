@@ -9,6 +9,7 @@ import type { Settings } from "@/config/mod.ts";
 import {
   createEncoder,
   type Encoder,
+  encoderOptions,
   type EncoderRecord,
   encoderRecord,
   type FeatureConfig,
@@ -25,14 +26,13 @@ export interface TrainEncoders {
 /** Opens the encoders `config` names (added models are found under `settings.modelsDir`). */
 export async function openTrainEncoders(config: FeatureConfig, settings: Settings): Promise<TrainEncoders> {
   const name = config.text.encoder;
-  const text = name ? await createEncoder("text", name, { modelsDir: settings.modelsDir }) : undefined;
-  const image = await createEncoder("image", config.image.encoder, {
-    cacheDir: settings.encoderCacheDir,
-    modelsDir: settings.modelsDir,
-  }).catch(async (err) => {
-    await text?.close();
-    throw err;
-  });
+  const text = name ? await createEncoder("text", name, encoderOptions(settings)) : undefined;
+  const image = await createEncoder("image", config.image.encoder, encoderOptions(settings)).catch(
+    async (err) => {
+      await text?.close();
+      throw err;
+    },
+  );
   return {
     image,
     text,

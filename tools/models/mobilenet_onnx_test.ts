@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { createEncoder, type Encoder } from "@/encode/mod.ts";
+import { loadSettings } from "@/config/mod.ts";
+import { createEncoder, type Encoder, encoderOptions } from "@/encode/mod.ts";
+import { ensureEncoderFiles } from "./mod.ts";
 import { buildMobileNetOnnx } from "./mobilenet_onnx.ts";
 
 /** Four different real images (JPEG and PNG, several sizes) drawn with sharp. */
@@ -145,6 +147,25 @@ Deno.test("MobileNetV2 converted to ONNX and run on onnxruntime", async (t) => {
         for (let i = 0; i < images.length; i++) {
           const { maxAbs } = compare(out[i], got[i]);
           assert.ok(maxAbs < 1e-4, `image ${i}: max abs diff ${maxAbs}`);
+        }
+      },
+    );
+
+    await t.step(
+      "ENCODER_DEVICE=auto builds and opens the bytes graph on the first provider that works, and says which",
+      async () => {
+        const settings = { ...loadSettings({ ENCODER_CACHE_DIR: cacheDir }), encoderDevice: "auto" as const };
+        const { path } = await ensureEncoderFiles(settings);
+        assert.match(path, /nhwc-u8/);
+        const auto = await createEncoder("image", "mobilenet-v2", encoderOptions(settings));
+        encoders.push(auto);
+        // Same version as the float graph: both share the feature cache.
+        assert.equal(auto.version, onnx.version);
+        // cuda's libraries are not in the npm package, so auto never takes it silently: it says why.
+        assert.match(auto.runtime ?? "", /cuda passed over: no libonnxruntime_providers_cuda\.so/);
+        const out = await auto.encode(images);
+        for (let i = 0; i < images.length; i++) {
+          assert.ok(compare(out[i], got[i]).maxAbs < 1e-4, `image ${i}`);
         }
       },
     );

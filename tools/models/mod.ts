@@ -7,6 +7,7 @@
  * @module
  */
 import type { Settings } from "@/config/mod.ts";
+import { imageLayoutFor } from "@/encode/mod.ts";
 import { buildMobileNetOnnx } from "./mobilenet_onnx.ts";
 
 export { buildModelFolders, type BuiltFolder, MODEL_FOLDERS, type ModelFolder } from "./model_folders.ts";
@@ -16,10 +17,14 @@ export { buildMobileNetOnnx, convertMobileNetToOnnx } from "./mobilenet_onnx.ts"
 export { buildTinyImageModel, buildTinyTextModel } from "./tiny_models.ts";
 
 /**
- * Builds the default image encoder's graph into the settings' encoder cache unless it is there; returns
- * its path and whether it was built now (the first run on a machine takes a few seconds).
+ * Builds the default image encoder's graph into the settings' encoder cache unless it is there (and, for
+ * a GPU `ENCODER_DEVICE`, the graph that takes decoded bytes); returns the graph the settings' device
+ * loads and whether it was built now (the first run on a machine takes a few seconds).
  */
 export async function ensureEncoderFiles(settings: Settings): Promise<{ path: string; built: boolean }> {
-  const { path, built } = await buildMobileNetOnnx(settings.encoderCacheDir);
-  return { path, built };
+  const float = await buildMobileNetOnnx(settings.encoderCacheDir);
+  const layout = imageLayoutFor(settings.encoderDevice ?? "cpu");
+  if (layout === "nchw") return { path: float.path, built: float.built };
+  const bytes = await buildMobileNetOnnx(settings.encoderCacheDir, { layout });
+  return { path: bytes.path, built: float.built || bytes.built };
 }
