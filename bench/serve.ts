@@ -82,7 +82,8 @@ async function cannon(
     url: base,
     connections: options.connections,
     duration: options.seconds,
-    headers: { host: options.host },
+    // What the dashboard's browser sends: cached bodies go gzipped to clients that accept it.
+    headers: { host: options.host, "accept-encoding": "gzip, deflate, br" },
     requests: paths.map((path) => ({ method: "GET", path })),
   };
   const script = `const ac = require(process.argv[1]);

@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import assert from "node:assert/strict";
 import { dbTest, freshPglite } from "../../tests/support/db.ts";
 import { type Db, LATEST_VERSION } from "@/store/mod.ts";
@@ -176,6 +177,27 @@ Deno.test({
           assert.equal((await open.request("/api/tags")).headers.get("cache-control"), "public, max-age=30");
         },
       );
+
+      await t.step("a client that accepts gzip gets the cached body gzipped, with its own ETag", async () => {
+        const url = "/api/distribution?bucket=day";
+        const plain = await app.request(url, { headers: read });
+        const body = await plain.text();
+        assert.ok(body.length >= 1024, `a body large enough to compress (${body.length} bytes)`);
+        const zipped = await app.request(url, { headers: { ...read, "accept-encoding": "gzip, br" } });
+        assert.equal(zipped.headers.get("content-encoding"), "gzip");
+        assert.match(zipped.headers.get("vary") ?? "", /accept-encoding/);
+        const bytes = new Uint8Array(await zipped.arrayBuffer());
+        assert.ok(bytes.length < body.length);
+        assert.equal(new TextDecoder().decode(gunzipSync(bytes)), body);
+        assert.notEqual(zipped.headers.get("etag"), plain.headers.get("etag"));
+        const refused = await app.request(url, { headers: { ...read, "accept-encoding": "gzip;q=0" } });
+        assert.equal(refused.headers.get("content-encoding"), null);
+        assert.equal(await refused.text(), body);
+        const again = await app.request(url, {
+          headers: { ...read, "accept-encoding": "gzip", "if-none-match": zipped.headers.get("etag")! },
+        });
+        assert.equal(again.status, 304);
+      });
 
       await t.step("concurrent requests for one URL share a single computation", async () => {
         let queries = 0;
