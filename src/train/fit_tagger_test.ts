@@ -79,7 +79,7 @@ Deno.test("fitTagger() under dev trains once on train, tunes on dev and refits n
   assert.deepEqual(fits, [{ rows: rows.train, validation: rows.dev, epochs: 9 }]);
   assert.equal(tagger.protocol.tuning_posts, rows.dev.length);
   assert.equal(tagger.protocol.network.refit_epochs, null);
-  assert.deepEqual(tagger.protocol.decisions, { smooth: 2, count_allowance: 0.00015 });
+  assert.deepEqual(tagger.protocol.decisions, { smooth: 2, count_allowance: 0.0001 });
 });
 
 Deno.test("fitTagger() gives the linear model the blend when the network adds nothing out of fold", async () => {
