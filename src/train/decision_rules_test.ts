@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { labelMatrix, weightedFBeta } from "./f_beta.ts";
-import { applyRules, bestCut, chooseRules, tagRanks } from "./decision_rules.ts";
+import { applyRules, bestCut, chooseRules, type DecisionRule, tagRanks } from "./decision_rules.ts";
 
 const matrix = (rows: number[][]) => ({
   data: Float32Array.from(rows.flat()),
@@ -11,12 +11,56 @@ const matrix = (rows: number[][]) => ({
 Deno.test("bestCut() counts positives outside the scores as misses", () => {
   const scores = [0.9, 0.8, 0.3], truth = [1, 0, 1];
   // F1 at the top cut 2/3, at the middle 1/2, with every score 0.8: the lowest score is the cut
-  assert.deepEqual(bestCut(scores, truth, { beta: 1 }), { cut: 0.3, f: 0.8 });
+  assert.deepEqual(bestCut(scores, truth, { beta: 1 }), { cut: 0.3, f: 0.8, predicted: 3 });
   // two more positives never reached: F0.5 at the top cut is 1.25 / (1.25 + 0.25 * 3) = 0.625
   const withMissed = bestCut(scores, truth, { beta: 0.5, missed: 2 });
   assert.ok(Math.abs(withMissed.f - 0.625) < 1e-9, String(withMissed.f));
   assert.ok(Math.abs(withMissed.cut - 0.85) < 1e-9);
   assert.ok(Number.isNaN(bestCut([0.5, 0.4], [0, 0]).cut));
+});
+
+// 30 rows at scores 1.00, 0.99, ...; 14 positives. F0.5 by rows predicted: a narrow peak of 0.735 at 5 rows
+// (all positive), then 0.50 at 9, and a broad second rise: 0.676 at 15, 0.705 at 16, 0.671 at 17, 0.698 at
+// 18, 0.667 at 19.
+const PEAKED = "111110000111011101000000110000".split("").map(Number);
+const peakedScores = PEAKED.map((_, i) => 1 - i / 100);
+const cutAfter = (k: number) => (peakedScores[k - 1] + peakedScores[k]) / 2;
+
+Deno.test("bestCut() with smooth takes the best of the averaged curve, not a narrow peak", () => {
+  const raw = bestCut(peakedScores, PEAKED);
+  assert.equal(raw.predicted, 5);
+  assert.ok(Math.abs(raw.cut - cutAfter(5)) < 1e-12);
+  // +/- sqrt(14) = 3.7 rows: the broad rise averages higher than the narrow peak and its fall to 9 rows
+  const smoothed = bestCut(peakedScores, PEAKED, { smooth: 1 });
+  assert.equal(smoothed.predicted, 17);
+  assert.ok(Math.abs(smoothed.cut - cutAfter(17)) < 1e-12);
+  assert.ok(Math.abs(smoothed.f - 1.25 * 11 / (1.25 * 11 + 0.25 * 3 + 6)) < 1e-12, "its own F");
+});
+
+Deno.test("bestCut() with slack takes the count nearest the positives among near-best cuts", () => {
+  // within 0.05 of 0.735: 5, 16 and 18 rows; 16 is nearest the 14 positives
+  assert.equal(bestCut(peakedScores, PEAKED, { slack: 0.05 }).predicted, 16);
+  // within 0.1: 14 rows (0.643) qualifies, exactly the positives
+  const wide = bestCut(peakedScores, PEAKED, { slack: 0.1 });
+  assert.equal(wide.predicted, 14);
+  assert.ok(Math.abs(wide.cut - cutAfter(14)) < 1e-12);
+  assert.equal(bestCut(peakedScores, PEAKED, { slack: 0 }).predicted, 5);
+});
+
+Deno.test("chooseRules() with countAllowance moves a rare tag's count more than a frequent one's", () => {
+  // tag 0: 42 of 60 posts, perfectly ranked; tag 1: the peaked tag over the first 30 posts, 14 positives
+  const rows = Array.from({ length: 60 }, (_, i) => [1 - i / 100, i < 30 ? peakedScores[i] : 0.5 - i / 1000]);
+  const truth = rows.map((_, i) => [...(i < 42 ? [0] : []), ...(i < 30 && PEAKED[i] ? [1] : [])]);
+  const y = labelMatrix(truth, 2), scores = matrix(rows);
+  const threshold = (r: DecisionRule) => (r as { threshold: number }).threshold;
+  const plain = chooseRules(scores, y, { shrink: 0, rules: [] });
+  assert.ok(Math.abs(threshold(plain.rules[1]) - cutAfter(5)) < 1e-6, "float32 scores");
+  // 0.0125 of the weighted F0.5 is 0.0125 x 56 / 14 = 0.05 of tag 1's own, 0.017 of tag 0's
+  const counted = chooseRules(scores, y, { shrink: 0, rules: [], countAllowance: 0.0125 });
+  assert.ok(Math.abs(threshold(counted.rules[1]) - cutAfter(16)) < 1e-6, String(threshold(counted.rules[1])));
+  assert.equal(threshold(counted.rules[0]), threshold(plain.rules[0]), "tag 0's best cut already counts 42");
+  const pred = applyRules(scores, counted.rules);
+  assert.equal(Array.from({ length: 60 }, (_, r) => pred.data[r * 2 + 1]).reduce((a, b) => a + b, 0), 16);
 });
 
 Deno.test("tagRanks() ranks each post's tags by probability", () => {

@@ -69,6 +69,8 @@ Deno.test("fitTagger() under cv scores every labeled post by a fold model that n
   assert.equal(tagger.protocol.network.refit_epochs, 5);
   assert.equal(tagger.protocol.tuning_posts, 40);
   assert.equal(tagger.protocol.folds, 5);
+  // rules tuned on fold models meet the refit model: the count options stay off under cv
+  assert.deepEqual(tagger.protocol.decisions, { smooth: 0, count_allowance: 0 });
 });
 
 Deno.test("fitTagger() under dev trains once on train, tunes on dev and refits nothing", async () => {
@@ -77,6 +79,7 @@ Deno.test("fitTagger() under dev trains once on train, tunes on dev and refits n
   assert.deepEqual(fits, [{ rows: rows.train, validation: rows.dev, epochs: 9 }]);
   assert.equal(tagger.protocol.tuning_posts, rows.dev.length);
   assert.equal(tagger.protocol.network.refit_epochs, null);
+  assert.deepEqual(tagger.protocol.decisions, { smooth: 2, count_allowance: 0.0001 });
 });
 
 Deno.test("fitTagger() gives the linear model the blend when the network adds nothing out of fold", async () => {

@@ -36,6 +36,8 @@ export interface ProtocolRecord {
   };
   blend: { network: number; tuned_f05_by_weight: Record<string, number> };
   rules: Record<string, number>;
+  /** The decision rules' options (./decision_rules.ts): the F-beta curve's averaging and count allowance. */
+  decisions?: { smooth: number; count_allowance: number };
   /** Weighted F0.5 of the final decisions on the tuning posts: what chose them, not a quality figure. */
   tuning_weighted_f05: number;
 }
