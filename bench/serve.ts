@@ -82,8 +82,8 @@ async function cannon(
     url: base,
     connections: options.connections,
     duration: options.seconds,
-    // What the dashboard's browser sends: cached bodies go gzipped to clients that accept it.
-    headers: { host: options.host, "accept-encoding": "gzip, deflate, br" },
+    // No Accept-Encoding, as in earlier runs (figures stay comparable); a browser's gzip is measured apart.
+    headers: { host: options.host },
     requests: paths.map((path) => ({ method: "GET", path })),
   };
   const script = `const ac = require(process.argv[1]);
