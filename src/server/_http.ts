@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { zValidator } from "@hono/zod-validator";
 import { createHash, timingSafeEqual } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { z } from "zod";
 import { type Db, tagNameProblem } from "@/store/mod.ts";
 
@@ -81,9 +82,26 @@ export function orderedRange<T extends { from?: string; to?: string }>(q: T): T 
 // ---- the response cache with ETags ----------------------------------------------------------------
 
 interface Entry {
-  body: string;
+  /** The JSON body as UTF-8 bytes, encoded once (not per hit). */
+  body: Uint8Array<ArrayBuffer>;
+  /** The body gzipped, made on the first hit that takes gzip and kept (cached entries only). */
+  gzip?: Uint8Array<ArrayBuffer>;
   etag: string;
   expires: number;
+}
+
+/** Bodies at least this long are also kept gzipped (smaller ones gain less than the header costs). */
+const GZIP_MIN_BYTES = 1024;
+
+/** Whether an Accept-Encoding header takes gzip (q=0 refuses it). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(",").some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(";").map((x) => x.trim());
+    if (coding !== "gzip" && coding !== "*") return false;
+    const q = params.find((x) => x.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }
 
 export interface ResponseCacheOptions {
@@ -135,8 +153,9 @@ export class ResponseCache {
     }
     return e;
   }
-  set(key: string, body: string): Entry {
-    const e = {
+  set(key: string, text: string): Entry {
+    const body = new TextEncoder().encode(text);
+    const e: Entry = {
       body,
       etag: `"${createHash("sha1").update(body).digest("base64url")}"`,
       expires: Date.now() + this.ttlMs,
@@ -147,14 +166,29 @@ export class ResponseCache {
     }
     return e;
   }
+  /**
+   * The entry's gzipped body, made once per entry; undefined for small bodies and when nothing is kept
+   * (ttl 0: compressing a body used once costs more than it saves on loopback).
+   */
+  gzipped(e: Entry): Uint8Array<ArrayBuffer> | undefined {
+    if (this.ttlMs <= 0 || e.body.length < GZIP_MIN_BYTES) return undefined;
+    return e.gzip ??= new Uint8Array(gzipSync(e.body));
+  }
   clear(): void {
     this.#entries.clear();
   }
 }
 
+/** The gzipped variant's ETag: another representation, so another strong validator. */
+const gzipTag = (etag: string) => `${etag.slice(0, -1)}-gzip"`;
+
+/** Whether If-None-Match names the entry, in either encoding (both stand for the same JSON). */
 const matches = (header: string | undefined, etag: string) =>
   !!header &&
-  header.split(",").some((t) => t.trim() === etag || t.trim() === `W/${etag}` || t.trim() === "*");
+  header.split(",").some((raw) => {
+    const t = raw.trim().replace(/^W\//, "");
+    return t === etag || t === gzipTag(etag) || t === "*";
+  });
 
 /** Serves metric responses from the cache with ETag + Cache-Control, answering 304 on If-None-Match. */
 export function cachedJson(deps: RouteDeps): MiddlewareHandler {
@@ -178,16 +212,20 @@ export function cachedJson(deps: RouteDeps): MiddlewareHandler {
       }
       if (!entry) return;
     }
-    const headers = {
+    // The cached bytes go out as they are: gzipped once when the client takes gzip, never per hit.
+    const gzip = acceptsGzip(c.req.header("accept-encoding")) ? deps.cache.gzipped(entry) : undefined;
+    const headers: Record<string, string> = {
       "content-type": "application/json; charset=utf-8",
-      etag: entry.etag,
+      etag: gzip ? gzipTag(entry.etag) : entry.etag,
       "cache-control": `${deps.privateReads ? "private" : "public"}, max-age=${deps.cacheSeconds}`,
+      vary: "Accept-Encoding",
     };
+    if (gzip) headers["content-encoding"] = "gzip";
     if (matches(c.req.header("if-none-match"), entry.etag)) {
       c.res = new Response(null, { status: 304, headers });
       return;
     }
-    c.res = new Response(entry.body, { status: 200, headers });
+    c.res = new Response(gzip ?? entry.body, { status: 200, headers });
   };
 }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { gunzipSync } from "node:zlib";
 import { dbTest, freshPglite } from "../../tests/support/db.ts";
 import { type Db, LATEST_VERSION } from "@/store/mod.ts";
 import { refreshAggregates } from "@/trends/mod.ts";
@@ -176,6 +177,31 @@ Deno.test({
           assert.equal((await open.request("/api/tags")).headers.get("cache-control"), "public, max-age=30");
         },
       );
+
+      await t.step("a client taking gzip gets the cached body gzipped, same JSON, its own ETag", async () => {
+        const url = "/api/distribution?bucket=day";
+        const plain = await app.request(url, { headers: read });
+        const text = await plain.text();
+        assert.ok(text.length >= 1024); // long enough to be kept gzipped
+        assert.equal(plain.headers.get("content-encoding"), null);
+        assert.match(plain.headers.get("vary") ?? "", /Accept-Encoding/);
+        const zipped = await app.request(url, { headers: { ...read, "accept-encoding": "br, gzip" } });
+        assert.equal(zipped.headers.get("content-encoding"), "gzip");
+        assert.equal(gunzipSync(new Uint8Array(await zipped.arrayBuffer())).toString("utf8"), text);
+        const tag = zipped.headers.get("etag")!;
+        assert.notEqual(tag, plain.headers.get("etag"));
+        for (const etag of [tag, plain.headers.get("etag")!]) { // either validator names the same JSON
+          const again = await app.request(url, {
+            headers: { ...read, "accept-encoding": "gzip", "if-none-match": etag },
+          });
+          assert.equal(again.status, 304);
+        }
+        const refused = await app.request(url, { headers: { ...read, "accept-encoding": "gzip;q=0" } });
+        assert.equal(refused.headers.get("content-encoding"), null);
+        assert.equal(await refused.text(), text);
+        const tiny = await app.request("/api/health", { headers: { "accept-encoding": "gzip" } });
+        assert.equal(tiny.headers.get("content-encoding"), null); // not a cached metric route
+      });
 
       await t.step("concurrent requests for one URL share a single computation", async () => {
         let queries = 0;
