@@ -61,6 +61,9 @@ export const BENCH_ROUTES = [
 /** The issue's targets on 10M prediction rows. */
 export const TARGETS = { uncachedP50Ms: 20, uncachedP99Ms: 100, cachedP99Ms: 10, mixedRps: 2000 };
 
+/** The load generator's Accept-Encoding, a browser's. */
+export const ACCEPT_ENCODING = "gzip, deflate, br";
+
 const AUTOCANNON = fileURLToPath(new URL("../node_modules/autocannon/autocannon.js", import.meta.url));
 
 interface Load {
@@ -70,6 +73,8 @@ interface Load {
   requests: number;
   /** Responses other than 2xx, plus connection errors and timeouts. */
   bad: number;
+  /** Mean bytes read per response (headers and body, as sent: gzipped where it was). */
+  kb_per_response: number;
 }
 
 /** Runs autocannon in node against `paths` (cycled per connection); its JSON result, summarized. */
@@ -82,8 +87,8 @@ async function cannon(
     url: base,
     connections: options.connections,
     duration: options.seconds,
-    // No Accept-Encoding, as in earlier runs (figures stay comparable); a browser's gzip is measured apart.
-    headers: { host: options.host },
+    // What a browser sends: the cached phase then measures the bytes a client gets (gzipped once).
+    headers: { host: options.host, "accept-encoding": ACCEPT_ENCODING },
     requests: paths.map((path) => ({ method: "GET", path })),
   };
   const script = `const ac = require(process.argv[1]);
@@ -109,6 +114,7 @@ async function cannon(
     rps: Math.round(r.requests.average),
     requests: r.requests.total,
     bad: r.non2xx + r.errors + r.timeouts,
+    kb_per_response: round(r.throughput.total / Math.max(1, r.requests.total) / 1024),
   };
 }
 
@@ -192,6 +198,7 @@ export async function benchServe(
         uncached_connections: load.uncachedConnections,
         cached_connections: load.cachedConnections,
         host_header: options.host ?? "127.0.0.1:PORT",
+        accept_encoding: ACCEPT_ENCODING,
       },
       uncached,
       cached,
