@@ -11,6 +11,21 @@ export class InferBusyError extends Error {
   override name = "InferBusyError";
 }
 
+/**
+ * Whether `owner` (host:pid:random, the default owner) names a process of this host that no longer runs.
+ * Linux only (/proc); elsewhere, and for owners on other hosts, the lease decides.
+ */
+export function holderIsDead(owner: string): boolean {
+  const [host, pid] = owner.split(":");
+  if (host !== Deno.hostname() || !/^\d+$/.test(pid ?? "") || Deno.build.os !== "linux") return false;
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export interface Claim {
   runId: string;
   shard: Shard;
@@ -64,10 +79,24 @@ export async function claimShard(
        where run_id = $1 and shard = $2`,
       [runId, key],
     );
-    throw new InferBusyError(
-      `Cannot claim shard "${key}" of run "${runId}": held by "${held?.owner}" ` +
-        `(heartbeat ${Math.round(held?.age ?? 0)} s ago, lease ${lease} s)`,
-    );
+    // A holder on this host whose process is gone (killed) need not be waited for: take over from it,
+    // only if it still holds the shard (compare and set).
+    const taken = held && holderIsDead(held.owner)
+      ? await db.query(
+        `update infer_claims set owner = $3, claimed_at = now(), heartbeat_at = now()
+         where run_id = $1 and shard = $2 and owner = $4 returning owner`,
+        [runId, key, owner, held.owner],
+      )
+      : [];
+    if (taken.length === 0) {
+      throw new InferBusyError(
+        `Cannot claim shard "${key}" of run "${runId}": held by "${held?.owner}" ` +
+          `(heartbeat ${
+            Math.round(held?.age ?? 0)
+          } s ago, lease ${lease} s): wait for it to finish, or for ` +
+          `its lease to run out if it was stopped on another machine`,
+      );
+    }
   }
   return {
     runId,

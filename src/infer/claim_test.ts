@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
-import { claimShard, InferBusyError } from "./claim.ts";
+import { claimShard, holderIsDead, InferBusyError } from "./claim.ts";
 
 dbTest("claimShard() refuses a second worker on the same shard until the first releases it", async (db) => {
   const a = await claimShard(db, "run-1", { index: 0, count: 1 });
@@ -31,3 +31,20 @@ dbTest("claimShard() takes over a shard whose holder stopped its heartbeat past 
   await assert.rejects(dead.renew(), InferBusyError);
   await live.release();
 });
+
+dbTest(
+  "claimShard() takes over at once from a killed holder on this host, never from a live one",
+  async (db) => {
+    const child = new Deno.Command("sleep", { args: ["0"] }).spawn();
+    await child.status; // a pid that ran here and is gone
+    const deadOwner = `${Deno.hostname()}:${child.pid}:killed`;
+    assert.equal(holderIsDead(deadOwner), true);
+    assert.equal(holderIsDead(`${Deno.hostname()}:${Deno.pid}:alive`), false);
+    assert.equal(holderIsDead(`other-host:${child.pid}:x`), false);
+    await claimShard(db, "run-5", { index: 0, count: 1 }, { owner: deadOwner }); // heartbeat fresh
+    const next = await claimShard(db, "run-5", { index: 0, count: 1 });
+    assert.notEqual(next.owner, deadOwner);
+    await assert.rejects(claimShard(db, "run-5", { index: 0, count: 1 }), /wait for it to finish/);
+    await next.release();
+  },
+);
