@@ -27,7 +27,7 @@ import {
   sampleVideoFrames,
   turboJpegAvailable,
 } from "@/preprocess/mod.ts";
-import { textSeededRng } from "@/core/mod.ts";
+import { pathExists, textSeededRng } from "@/core/mod.ts";
 
 /** Options shared by the media benchmarks. */
 export interface BenchMediaOptions {
@@ -61,15 +61,6 @@ function defaultCacheDir(): string {
   return `${Deno.env.get("TMPDIR") ?? "/tmp"}/posttagger_bench_media`;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A 1600x1000 photo-like JPEG (q85): smooth random colour field plus sensor-like noise. */
 async function syntheticPhoto(seed: number): Promise<Uint8Array> {
   const random = textSeededRng(seed);
@@ -91,7 +82,7 @@ async function ensureImages(dir: string, count: number): Promise<string[]> {
   const paths: string[] = [];
   for (let i = 0; i < count; i++) {
     const path = `${dir}/photo_${String(i).padStart(4, "0")}.jpg`;
-    if (!(await exists(path))) await Deno.writeFile(path, await syntheticPhoto(i + 1));
+    if (!(await pathExists(path))) await Deno.writeFile(path, await syntheticPhoto(i + 1));
     paths.push(path);
   }
   return paths;
@@ -163,7 +154,7 @@ export async function benchImages(
 async function ensureClip(dir: string, seconds: number, gop: number): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
   const path = `${dir}/clip_720p_${seconds}s_gop${gop}.mp4`;
-  if (await exists(path)) return path;
+  if (await pathExists(path)) return path;
   const tmp = `${path}.part.mp4`;
   const out = await runFfmpeg([
     "-v",

@@ -5,6 +5,7 @@
  * least as well as the current one on the same held-out data (within a small tolerance), or when forced.
  */
 import { join } from "node:path";
+import { pathExists } from "@/core/mod.ts";
 import { MODEL_RECORD_FILE } from "@/encode/mod.ts";
 import { type Db, syncDir } from "@/store/mod.ts";
 
@@ -108,7 +109,7 @@ export class ModelRegistry {
         // encoders added with `deno task models add` share the root; their folders hold a record
         if (
           e.isDirectory && !e.name.startsWith(".") &&
-          !(await exists(join(this.root, e.name, MODEL_RECORD_FILE)))
+          !(await pathExists(join(this.root, e.name, MODEL_RECORD_FILE)))
         ) {
           out.push(e.name);
         }
@@ -133,7 +134,7 @@ export class ModelRegistry {
    */
   async commit(version: string, staged: string): Promise<string> {
     const final = this.pathOf(version);
-    if (await exists(final)) {
+    if (await pathExists(final)) {
       throw new Deno.errors.AlreadyExists(`Cannot commit model "${version}": "${final}" exists already`);
     }
     await syncTree(staged);
@@ -188,16 +189,6 @@ export class ModelRegistry {
        where (version = $1 and status <> 'current') or (version <> $1 and status = 'current')`,
       [current],
     );
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
   }
 }
 

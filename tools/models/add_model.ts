@@ -16,6 +16,7 @@
 import { createHash } from "node:crypto";
 import { basename, join, relative, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { pathExists } from "@/core/mod.ts";
 import {
   type AddedModelRecord,
   createEncoder,
@@ -129,7 +130,7 @@ export async function addModel(source: string, options: AddModelOptions): Promis
     const path = join(modelsDir, name);
     const before = await readModelRecord(path);
     if (before && sameFiles(before.files, files)) return { record: before, path, status: "unchanged" };
-    if (before || (await exists(path))) {
+    if (before || (await pathExists(path))) {
       throw new Deno.errors.AlreadyExists(
         `Cannot add model "${source}" as "${name}": "${path}" holds ${
           before ? `other files (added from "${before.source}")` : "a folder that is not an added model"
@@ -144,7 +145,7 @@ export async function addModel(source: string, options: AddModelOptions): Promis
 }
 
 async function openSource(source: string, options: AddModelOptions): Promise<ModelSource> {
-  if (await exists(resolve(source))) {
+  if (await pathExists(resolve(source))) {
     if (!(await Deno.stat(resolve(source))).isDirectory) {
       throw new Error(
         `Cannot add model "${source}": it is a file; give the model's folder (expected ${LAYOUT})`,
@@ -282,12 +283,3 @@ export function licenseOf(card: string): string | null {
 
 const sameFiles = (a: Record<string, string>, b: Record<string, string>) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -27,6 +27,7 @@
 import { env } from "@huggingface/transformers";
 import * as ort from "onnxruntime-node";
 import { resolve } from "node:path";
+import { pathExists } from "@/core/mod.ts";
 import { l2Normalize } from "../_vector.ts";
 import type { Encoder } from "../encoder.ts";
 import { createOrtSession, describeProvider, type OrtDevice } from "../ort_session.ts";
@@ -64,15 +65,6 @@ export function meanPool(
   return poolStates(states, mask, dims, "mean");
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Checks a local Hugging Face model folder; throws an error naming the missing files and where to put
  * them. Returns the weights variant found ("fp32" or "q8").
@@ -86,9 +78,9 @@ export async function checkHfFolder(
     ? ["config.json", "tokenizer.json", "tokenizer_config.json"]
     : ["config.json", "preprocessor_config.json"];
   const missing: string[] = [];
-  for (const f of need) if (!(await exists(resolve(folder, f)))) missing.push(f);
-  const fp32 = await exists(resolve(folder, "onnx", `${modelFile}.onnx`));
-  const q8 = await exists(resolve(folder, "onnx", `${modelFile}_quantized.onnx`));
+  for (const f of need) if (!(await pathExists(resolve(folder, f)))) missing.push(f);
+  const fp32 = await pathExists(resolve(folder, "onnx", `${modelFile}.onnx`));
+  const q8 = await pathExists(resolve(folder, "onnx", `${modelFile}_quantized.onnx`));
   if (!fp32 && !q8) missing.push(`onnx/${modelFile}.onnx (or onnx/${modelFile}_quantized.onnx)`);
   if (missing.length > 0) {
     const example = kind === "text"
@@ -121,7 +113,7 @@ export async function prepareHfSource(
   env.allowLocalModels = true;
   env.allowRemoteModels = allowDownload;
   const abs = resolve(folder);
-  if (allowDownload && !(await exists(abs))) {
+  if (allowDownload && !(await pathExists(abs))) {
     return { path: folder, dtype: options.dtype ?? "q8", fingerprint: `hub-${folder}` };
   }
   const found = await checkHfFolder(abs, kind, modelFile);
