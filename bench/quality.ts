@@ -104,14 +104,19 @@ async function constant(set: QualitySet, dir: string): Promise<Scored & { tag: s
 }
 
 /** The product, trained as `deno task train --source` trains it, on a fresh store holding only this set. */
-async function product(set: QualitySet, dir: string, encoderCacheDir: string): Promise<Tool> {
-  const root = join(dir, "product");
-  // The built image encoder graph is shared with the caller's data folder (built once per machine).
-  const settings = loadSettings({
+/**
+ * Settings of a store the benchmark trains in, under `root`; the built image encoder graph is shared with
+ * the caller's data folder (built once per machine).
+ */
+const benchSettings = (root: string, encoderCacheDir: string) =>
+  loadSettings({
     POSTTAGGER_ROOT: root,
     ANON_SECRET: "quality-bench-".padEnd(40, "q"),
     ENCODER_CACHE_DIR: encoderCacheDir,
   });
+
+async function product(set: QualitySet, dir: string, encoderCacheDir: string): Promise<Tool> {
+  const settings = benchSettings(join(dir, "product"), encoderCacheDir);
   const store = await openStore(settings);
   try {
     const source = openFileSource(set.source, { dataDir: settings.dataDir });
@@ -206,11 +211,7 @@ async function sampleFusion(dataDir: string, encoderCacheDir: string, log: (s: s
   for (const d of [join("data", "pglite"), "models", "experiments"]) {
     await Deno.remove(join(root, d), { recursive: true }).catch(() => {});
   }
-  const settings = loadSettings({
-    POSTTAGGER_ROOT: root,
-    ANON_SECRET: "quality-bench-".padEnd(40, "q"),
-    ENCODER_CACHE_DIR: encoderCacheDir,
-  });
+  const settings = benchSettings(root, encoderCacheDir);
   const store = await openStore(settings);
   try {
     const source = openFileSource(`jsonl:${file}`, { dataDir: settings.dataDir });

@@ -21,7 +21,7 @@ import { codeVersion, loadScorer, ModelRegistry, scoreAssembled } from "@/train/
 import { readPostsById } from "./_posts.ts";
 import { insertPredictions } from "./_write.ts";
 import { inferPeriod, type Period } from "./period.ts";
-import { inferRunId, sampleIds, type SampleSpec } from "./sample.ts";
+import { inferRunId, inferRunParams, sampleIds, type SampleSpec } from "./sample.ts";
 
 export interface InferPlan {
   runId: string;
@@ -44,15 +44,7 @@ export async function planInferRun(
   const runId = inferRunId(version, spec);
   await startRun(store.db, "infer", {
     id: runId,
-    params: {
-      since,
-      from: period.from.toISOString(),
-      to: period.to.toISOString(),
-      sample: spec.size,
-      seed: spec.seed,
-      model: version,
-      engine: "jobs",
-    },
+    params: { ...inferRunParams(since, spec, version), engine: "jobs" },
     modelVersion: version,
     codeVersion: (await codeVersion()).gitSha,
   });

@@ -32,7 +32,15 @@ import { claimShard } from "./claim.ts";
 import { insertPredictions, PREDICTION_COLUMNS, predictionRows } from "./_write.ts";
 import { readPostsById } from "./_posts.ts";
 import { inferPeriod, type Period } from "./period.ts";
-import { inferRunId, sampleIds, type SampleSpec, type Shard, shardKey, WHOLE } from "./sample.ts";
+import {
+  inferRunId,
+  inferRunParams,
+  sampleIds,
+  type SampleSpec,
+  type Shard,
+  shardKey,
+  WHOLE,
+} from "./sample.ts";
 
 export interface InferOptions {
   /** Length of the period, snapped to whole windows (see period.ts). @default "24h" */
@@ -142,15 +150,7 @@ export async function runInference(
   try {
     await startRun(db, "infer", {
       id: runId,
-      params: {
-        since,
-        from: period.from.toISOString(),
-        to: period.to.toISOString(),
-        sample: spec.size,
-        seed: spec.seed,
-        model: version,
-        shards: shard.count,
-      },
+      params: { ...inferRunParams(since, spec, version), shards: shard.count },
       modelVersion: version,
       codeVersion: (await codeVersion()).gitSha,
     });

@@ -38,6 +38,18 @@ export function parseShard(spec: string): Shard {
 export const shardKey = (s: Shard) => `${s.index}/${s.count}`;
 
 /** The run id: the same model, period, sample size and seed always give the same id. */
+/** What an inference run's row records of its sample (both engines write it; each adds its own keys). */
+export function inferRunParams(since: string, spec: SampleSpec, modelVersion: string) {
+  return {
+    since,
+    from: spec.period.from.toISOString(),
+    to: spec.period.to.toISOString(),
+    sample: spec.size,
+    seed: spec.seed,
+    model: modelVersion,
+  };
+}
+
 export function inferRunId(modelVersion: string, spec: SampleSpec): string {
   const key = JSON.stringify([
     modelVersion,

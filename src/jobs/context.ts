@@ -45,31 +45,13 @@ export function jobContext(
     settings,
     encoder(id) {
       if (options.imageEncoder) return Promise.resolve(options.imageEncoder);
-      let e = encoders.get(id);
-      if (!e) {
-        e = createEncoder("image", id, encoderOptions(settings));
-        e.catch(() => encoders.delete(id));
-        encoders.set(id, e);
-      }
-      return e;
+      return openOnce(encoders, id, () => createEncoder("image", id, encoderOptions(settings)));
     },
     textEncoder(name) {
-      let e = textEncoders.get(name);
-      if (!e) {
-        e = createEncoder("text", name, encoderOptions(settings));
-        e.catch(() => textEncoders.delete(name));
-        textEncoders.set(name, e);
-      }
-      return e;
+      return openOnce(textEncoders, name, () => createEncoder("text", name, encoderOptions(settings)));
     },
     scorer(version) {
-      let s = scorers.get(version);
-      if (!s) {
-        s = openBatchScorer(store.db, settings, version, options);
-        s.catch(() => scorers.delete(version));
-        scorers.set(version, s);
-      }
-      return s;
+      return openOnce(scorers, version, () => openBatchScorer(store.db, settings, version, options));
     },
     caches() {
       // Reopened after a while so rows other workers wrote to a shared folder are seen (a stale shelf
@@ -86,4 +68,15 @@ export function jobContext(
       for (const e of textEncoders.values()) await (await e.catch(() => undefined))?.close();
     },
   };
+}
+
+/** The value opened for `key`, opened on first use; a failed open is forgotten, so the next job retries. */
+function openOnce<T>(opened: Map<string, Promise<T>>, key: string, open: () => Promise<T>): Promise<T> {
+  let p = opened.get(key);
+  if (!p) {
+    p = open();
+    p.catch(() => opened.delete(key));
+    opened.set(key, p);
+  }
+  return p;
 }
