@@ -103,7 +103,6 @@ async function constant(set: QualitySet, dir: string): Promise<Scored & { tag: s
   return { ...await score(file), tag };
 }
 
-/** The product, trained as `deno task train --source` trains it, on a fresh store holding only this set. */
 /**
  * Settings of a store the benchmark trains in, under `root`; the built image encoder graph is shared with
  * the caller's data folder (built once per machine).
@@ -115,6 +114,7 @@ const benchSettings = (root: string, encoderCacheDir: string) =>
     ENCODER_CACHE_DIR: encoderCacheDir,
   });
 
+/** The product, trained as `deno task train --source` trains it, on a fresh store holding only this set. */
 async function product(set: QualitySet, dir: string, encoderCacheDir: string): Promise<Tool> {
   const settings = benchSettings(join(dir, "product"), encoderCacheDir);
   const store = await openStore(settings);
