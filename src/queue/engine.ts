@@ -28,6 +28,12 @@ export interface EngineOptions {
   flowSeconds?: number;
   /** Connections of this process's pool. @default 4 */
   poolSize?: number;
+  /**
+   * How often this process re-reads each queue's ready count, in seconds. Burst fetching (the next job at
+   * once while more are ready) reads that count; at pg-boss's 60 s a worker waited the polling interval
+   * after every short job (400 ms per no-op job in bench scale). @default 1
+   */
+  readyCountSeconds?: number;
 }
 
 /** A job as a handler gets it. */
@@ -96,6 +102,7 @@ export async function openEngine(url: string, options: EngineOptions = {}): Prom
     superviseIntervalSeconds: options.superviseSeconds ?? 5,
     monitorIntervalSeconds: options.superviseSeconds ?? 5,
     flowIntervalSeconds: options.flowSeconds ?? 2,
+    queueCacheIntervalSeconds: options.readyCountSeconds ?? 1,
     application_name: "posttagger-jobs",
   });
   const listeners: ((err: Error) => void)[] = [];
@@ -134,11 +141,11 @@ export async function openEngine(url: string, options: EngineOptions = {}): Prom
         batchSize: o.batchSize ?? 1,
         localConcurrency: o.concurrency ?? 1,
         pollingIntervalSeconds: polling,
-        // pg-boss waits the polling interval between fetches even with the queue full (bench scale:
-        // 400-500 ms per no-op job at 0.5 s polling). Burst mode fetches on while jobs are ready, but it
-        // reads the ready count from a stats cache (queueCacheIntervalSeconds, 60 s), so it barely helped
-        // in a 300-job run: per-job overhead is still about the polling interval — keep jobs >= 1 s of work.
+        // pg-boss waits the polling interval between fetches even with the queue full. Burst mode fetches
+        // on while the last fetch came back full and the ready count (re-read every readyCountSeconds)
+        // says more are waiting; a short fetch falls back to polling.
         burstWhenReadyExceeds: 1,
+        burstWhenBatchFull: true,
         perJobResults: true,
       }, async (jobs) => {
         const outcomes = await handler(
