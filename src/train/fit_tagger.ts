@@ -50,8 +50,21 @@ export interface FitTaggerOptions {
   rows: { train: number[]; dev: number[] };
   /** @default "cv" up to CV_MAX_POSTS labeled posts, else "dev" */
   protocol?: "cv" | "dev";
-  /** @default 5 */
+  /** @default 5 up to CV_MAX_POSTS labeled posts, else LARGE_FOLDS */
   folds?: number;
+  /**
+   * Under cv, the network's epochs: `each` fold stops early on its held-out part and the refit trains
+   * their median; `first`: fold 0 stops early, the other folds and the refit train its best epoch count
+   * with no held-out pass. @default "each" up to CV_MAX_POSTS labeled posts, else "first"
+   */
+  foldEpochs?: "each" | "first";
+  /**
+   * Under cv, the final linear model: `refit` on train + dev with the chosen C, or the `average` of the
+   * chosen C's fold models (the models whose scores chose the thresholds). @default "refit"
+   */
+  linearFinal?: "refit" | "average";
+  /** Decision-rule options (./decision_rules.ts). @default DEV_DECISIONS under dev and above CV_MAX_POSTS, else none */
+  decisions?: { smooth: number; countAllowance: number };
   seed?: number;
   /** Most epochs of a network fit. @default 30 */
   epochs?: number;
@@ -78,6 +91,8 @@ export interface FittedTagger {
 
 /** Above this many labeled posts (train + dev) the dev protocol is used. */
 export const CV_MAX_POSTS = 5000;
+/** Folds of the cv protocol above CV_MAX_POSTS labeled posts. */
+export const LARGE_FOLDS = 3;
 /**
  * Up to this many training posts x tags the linear model is solved exactly (dual coordinate descent, whose
  * pass costs the rows' non-zeros per tag), beyond by SGD. XED full (62,399 posts x 8 tags) is solved
@@ -146,6 +161,19 @@ function screenNetwork(
   return { linear: tunedF05(lin, y), blend };
 }
 
+/** `sum` plus `weight` x `model` (a new sum when `sum` is null). */
+function addModel(sum: LinearModel | null, model: LinearModel, weight: number): LinearModel {
+  const out = sum ?? {
+    dim: model.dim,
+    labels: model.labels,
+    weights: new Float32Array(model.weights.length),
+    bias: new Float64Array(model.labels),
+  };
+  for (let i = 0; i < model.weights.length; i++) out.weights[i] += weight * model.weights[i];
+  for (let l = 0; l < model.labels; l++) out.bias[l] += weight * model.bias[l];
+  return out;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 const curvesOf = (h: FitResult["history"]): Curves => ({
@@ -162,6 +190,9 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
     epochs = options.epochs ?? TRAIN_DEFAULTS.epochs;
   const labeled = [...options.rows.train, ...options.rows.dev];
   const method = options.protocol ?? (labeled.length <= CV_MAX_POSTS ? "cv" : "dev");
+  const large = labeled.length > CV_MAX_POSTS;
+  const foldEpochs = options.foldEpochs ?? (large ? "first" : "each");
+  const averageLinear = method === "cv" && options.linearFinal === "average";
   const cGrid = options.cGrid ?? (method === "cv" ? [1, 4, 16] : [4, 16]);
   const tuningRows = method === "cv" ? labeled : options.rows.dev;
   if (tuningRows.length === 0) {
@@ -176,7 +207,10 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
   let folds: Folds | null = null;
   let splits: { fit: number[]; held: number[] }[];
   if (method === "cv") {
-    folds = assignFolds(labeled.map((r) => inputs.items[r]), { k: options.folds ?? 5, seed });
+    folds = assignFolds(labeled.map((r) => inputs.items[r]), {
+      k: options.folds ?? (large ? LARGE_FOLDS : 5),
+      seed,
+    });
     splits = Array.from({ length: folds.k }, (_, f) => {
       const { fit, held } = foldRows(folds!, f);
       return { fit: fit.map((i) => labeled[i]), held: held.map((i) => labeled[i]) };
@@ -191,16 +225,18 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
     let best = { c: cGrid[0], f: -1, scores: null as ScoreMatrix | null, model: null as LinearModel | null };
     for (const c of cGrid) {
       const data = empty();
-      let model: LinearModel | null = null;
+      let model: LinearModel | null = null, sum: LinearModel | null = null;
       for (const { fit, held } of splits) {
         model = linearFit(inputs, fit, c);
         place(data, linearScores(inputs, model, held), held, position);
+        if (averageLinear) sum = addModel(sum, model, 1 / splits.length);
       }
       const scores = { data, rows: tuningRows.length, cols: K };
       byC[String(c)] = tunedF05(scores, y);
-      // under dev the one model fitted on train is the final one: it is kept, not fitted again
+      // under dev the one model fitted on train is the final one, and under cv with linearFinal
+      // "average" the folds' average: it is kept, not fitted again
       if (byC[String(c)] > best.f) {
-        best = { c, f: byC[String(c)], scores, model: method === "dev" ? model : null };
+        best = { c, f: byC[String(c)], scores, model: method === "dev" ? model : sum };
       }
     }
     devLinear = best.model;
@@ -218,9 +254,11 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
   let curves: Curves | null = null, devFit: FitResult | null = null;
   let screened: FitResult | null = null, screen: { linear: number; blend: number } | null = null;
   for (const [i, { fit, held }] of splits.entries()) {
+    // with foldEpochs "first", the folds after fold 0 train its best epoch count, with no held-out pass
+    const fixed = method === "cv" && foldEpochs === "first" && i > 0;
     const result = await inputs.fitNetwork(fit, {
-      validation: held,
-      epochs,
+      validation: fixed ? null : held,
+      epochs: fixed ? bestEpochs[0] : epochs,
       onEpoch: i === 0 ? options.onEpoch : undefined,
     });
     const heldScores = await inputs.predictNetwork(result.model, held);
@@ -228,7 +266,7 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
     bestEpochs.push(result.bestEpoch);
     if (i === 0) curves = curvesOf(result.history);
     if (method === "dev") devFit = result;
-    else if (i === 0 && linearTuning) {
+    else if (i === 0 && linearTuning && !large) {
       screen = screenNetwork(heldScores, linearTuning, held, position, inputs);
       if (screen.blend < screen.linear + SCREEN_MARGIN) {
         // The network adds nothing to the linear model on fold 0: the other folds and the refit would
@@ -252,7 +290,8 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
   const blended = blendScores(netScores, linearTuning, w);
   const calibration = fitCalibration(blended, y);
   const probabilities = calibrate(blended, calibration);
-  const decisions = method === "dev" ? DEV_DECISIONS : { smooth: 0, countAllowance: 0 };
+  const decisions = options.decisions ??
+    (method === "dev" || large ? DEV_DECISIONS : { smooth: 0, countAllowance: 0 });
   const chosen = chooseRules(probabilities, y, { beta: 0.5, ...decisions });
   const ruleCounts: Record<string, number> = {};
   for (const r of chosen.rules) {
@@ -263,13 +302,13 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
   let network: FusionModel, finalLinear: LinearModel | null = null, refitEpochs: number | null = null;
   let bestEpoch: number, epochsRun: number;
   if (screened) {
-    finalLinear = linearFit(inputs, labeled, linear!.C);
+    finalLinear = devLinear ?? linearFit(inputs, labeled, linear!.C);
     network = screened.model;
     [bestEpoch, epochsRun] = [screened.bestEpoch, screened.history.length];
   } else if (method === "cv") {
-    refitEpochs = Math.max(1, median(bestEpochs));
+    refitEpochs = Math.max(1, foldEpochs === "first" ? bestEpochs[0] : median(bestEpochs));
     step(`refit on ${labeled.length} posts (C ${linear?.C ?? "-"}, ${refitEpochs} epochs)`);
-    if (hasLinear) finalLinear = linearFit(inputs, labeled, linear!.C);
+    if (hasLinear) finalLinear = devLinear ?? linearFit(inputs, labeled, linear!.C);
     const refit = await inputs.fitNetwork(labeled, { validation: null, epochs: refitEpochs });
     network = refit.model;
     [bestEpoch, epochsRun] = [refit.bestEpoch, refit.history.length];
