@@ -19,10 +19,14 @@ import {
   textVectors,
 } from "@/encode/mod.ts";
 import { windowStart } from "@/ingest/mod.ts";
-import { predict, selectBackend } from "@/model/mod.ts";
+import { type FusionModel, predict, selectBackend } from "@/model/mod.ts";
+import { selectRows } from "@/train/evaluate.ts";
+import { fitLinear, predictLinear, sparseRows } from "@/train/linear.ts";
+import type { TaggerParts } from "@/train/tagger.ts";
 import { openStore, readDataset } from "@/store/mod.ts";
 import { labelMatrix, weightedFBeta } from "@/train/f_beta.ts";
-import { fitTagger, type FitTaggerOptions } from "@/train/fit_tagger.ts";
+import { fitTagger, type FitTaggerOptions, tunedF05 } from "@/train/fit_tagger.ts";
+import { applyThresholds, tuneThresholds } from "@/train/thresholds.ts";
 import { taggerInputs } from "@/train/tagger_inputs.ts";
 import { decide, toFusion } from "@/train/score_model.ts";
 import { columnShares, estimateShares, shareError, tagRates } from "@/train/shares.ts";
@@ -42,7 +46,10 @@ const variants = arg("variants", "dev").split(",");
 
 /** Variant name -> fitTagger options (besides rows, seed, epochs). */
 const VARIANTS: Record<string, Partial<FitTaggerOptions>> = {
-  dev: { protocol: "dev" },
+  dev: { protocol: "dev", devRefit: "none" },
+  "dev+refits": { protocol: "dev", devRefit: "none" },
+  devlin: { protocol: "dev", devRefit: "linear" },
+  devboth: { protocol: "dev", devRefit: "both" },
   cv3: { protocol: "cv", folds: 3, cGrid: [4, 16] },
   cv3each: { protocol: "cv", folds: 3, cGrid: [4, 16], foldEpochs: "each" },
   cv3avg: { protocol: "cv", folds: 3, cGrid: [4, 16], linearFinal: "average" },
@@ -95,6 +102,47 @@ try {
   const featureCache = new Map<string, Awaited<ReturnType<typeof build>>>();
   const byId = new Map(posts.map((p) => [p.id, p]));
   for (const name of variants) {
+    if (name.startsWith("linear:")) {
+      // linear:OPTIMIZER:C:EPOCHS alone: dev-tuned thresholds, scored on the pseudo-test, and the refit on
+      // train + dev with the same thresholds
+      const [, optimizer, c, ep] = name.split(":");
+      if (!featureCache.has("train")) featureCache.set("train", await build(["train"]));
+      const { fitted, feats, vectors } = featureCache.get("train")!;
+      const labels = labelMatrix(
+        feats.ids.map((id) => byId.get(id)!.tags.flatMap((x) => tagIndex.get(x) ?? [])),
+        tags.length,
+      );
+      const rowsOf = (p: string) => feats.ids.flatMap((id, i) => (part.get(id) === p ? [i] : []));
+      const rows = { train: rowsOf("train"), dev: rowsOf("dev"), test: rowsOf("test") };
+      const x = (rs: number[]) => sparseRows(rs.map((i) => vectors[i]), fitted.ngrams.options.buckets);
+      const fitOn = (rs: number[]) =>
+        fitLinear(x(rs), selectRows(labels, rs), {
+          optimizer: optimizer as "sgd",
+          l2: 1 / (Number(c) * rs.length),
+          epochs: Number(ep),
+        });
+      let r = performance.now();
+      const model = fitOn(rows.train);
+      const fitS = secs(r);
+      const dev = predictLinear(model, x(rows.dev));
+      const th = tuneThresholds(dev, selectRows(labels, rows.dev), { beta: 0.5 });
+      const testY = selectRows(labels, rows.test);
+      const f = (m: typeof model) =>
+        weightedFBeta(testY, applyThresholds(predictLinear(m, x(rows.test)), th), { beta: 0.5 });
+      r = performance.now();
+      const refit = fitOn([...rows.train, ...rows.dev]);
+      const refitS = secs(r);
+      console.log(JSON.stringify({
+        root,
+        variant: name,
+        dev_tuned: tunedF05(dev, selectRows(labels, rows.dev)),
+        test: f(model),
+        test_refit_same_thresholds: f(refit),
+        fit_s: fitS,
+        refit_s: refitS,
+      }));
+      continue;
+    }
     const options = VARIANTS[name];
     const protocol = options.protocol ?? "dev";
     const key = protocol === "cv" ? "train,dev" : "train";
@@ -138,12 +186,6 @@ try {
       rows.test.map((r) => byId.get(feats.ids[r])!.tags.map((x) => allIndex.get(x)!)),
       allIndex.size,
     );
-    const net = {
-      data: await predict(tagger.network, toFusion(feats, rows.test)),
-      rows: rows.test.length,
-      cols: tags.length,
-    };
-    const test = decide(tagger.parts, [], net, rows.test.map((r) => vectors[r]));
     const pad = <T extends { data: Float32Array | Uint8Array; rows: number; cols: number }>(m: T): T => {
       const out = new (m.data.constructor as new (n: number) => T["data"])(m.rows * allIndex.size);
       for (let r = 0; r < m.rows; r++) {
@@ -151,21 +193,59 @@ try {
       }
       return { ...m, data: out, cols: allIndex.size };
     };
-    const pred = pad(test.decisions), probs = pad(test.probabilities);
     const rates = tagRates(tagger.tuning.y, applyRules(tagger.tuning.probabilities, tagger.parts.meta.rules));
-    const shares = estimateShares(pred, probs, [...rates, ...extra.map(() => ({ tpr: 1, fpr: 0 }))]);
     const truth = columnShares(testY);
+    const scoreWith = async (parts: TaggerParts, network: FusionModel) => {
+      const net = {
+        data: await predict(network, toFusion(feats, rows.test)),
+        rows: rows.test.length,
+        cols: tags.length,
+      };
+      const test = decide(parts, [], net, rows.test.map((r) => vectors[r]));
+      const pred = pad(test.decisions), probs = pad(test.probabilities);
+      const shares = estimateShares(pred, probs, [...rates, ...extra.map(() => ({ tpr: 1, fpr: 0 }))]);
+      return {
+        weighted_f05: weightedFBeta(testY, pred, { beta: 0.5 }),
+        share_error: {
+          counts: shareError(shares.counts, truth),
+          probabilities: shareError(shares.probabilities, truth),
+          adjusted_counts: shareError(shares.adjusted_counts, truth),
+        },
+      };
+    };
+    const scored = await scoreWith(tagger.parts, tagger.network);
+    const refits: Record<string, unknown> = {};
+    if (name.endsWith("+refits")) {
+      // the dev protocol's choices, applied to parts refitted on train + dev
+      const labeled = [...rows.train, ...rows.dev];
+      let r = performance.now();
+      const dual = labeled.length * tags.length <= 600_000;
+      const lin = fitLinear(
+        sparseRows(labeled.map((i) => vectors[i]), fitted.ngrams.options.buckets),
+        selectRows(labels, labeled),
+        {
+          optimizer: dual ? "dual" : "sgd",
+          l2: 1 / (tagger.parts.meta.linear!.C * labeled.length),
+          epochs: dual ? 30 : 5,
+        },
+      );
+      const linS = secs(r);
+      r = performance.now();
+      const net = await inputs.fitNetwork(labeled, { validation: null, epochs: tagger.bestEpoch });
+      const netS = secs(r);
+      const withLin = { ...tagger.parts, linear: lin };
+      refits.linear = { ...await scoreWith(withLin, tagger.network), seconds: linS };
+      refits.network = { ...await scoreWith(tagger.parts, net.model), seconds: netS };
+      refits.both = await scoreWith(withLin, net.model);
+      net.model.network.dispose();
+    }
     console.log(JSON.stringify({
       root,
       variant: name,
       hold_seed: holdSeed,
       posts: rows,
-      weighted_f05: weightedFBeta(testY, pred, { beta: 0.5 }),
-      share_error: {
-        counts: shareError(shares.counts, truth),
-        probabilities: shareError(shares.probabilities, truth),
-        adjusted_counts: shareError(shares.adjusted_counts, truth),
-      },
+      ...scored,
+      refits,
       protocol: tagger.protocol,
       features_s: featS,
       fit_s: fitS,

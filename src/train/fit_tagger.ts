@@ -63,6 +63,11 @@ export interface FitTaggerOptions {
    * chosen C's fold models (the models whose scores chose the thresholds). @default "refit"
    */
   linearFinal?: "refit" | "average";
+  /**
+   * Under dev, the parts refitted on train + dev once every choice is made on dev (C, epochs, blend,
+   * calibration, rules): `linear`, `both`, or `none`. @default DEV_REFIT
+   */
+  devRefit?: "none" | "linear" | "both";
   /** Decision-rule options (./decision_rules.ts). @default DEV_DECISIONS under dev and above CV_MAX_POSTS, else none */
   decisions?: { smooth: number; countAllowance: number };
   seed?: number;
@@ -120,6 +125,7 @@ const SCREEN_MARGIN = 0.03;
  * helped there (720-post GoEmotions draws, rules from 800 out-of-fold posts scored on 4,000 held-out
  * train posts): they stay off.
  */
+const DEV_REFIT: "none" | "linear" | "both" = "both";
 const DEV_DECISIONS = { smooth: 2, countAllowance: 0.0001 } as const;
 
 /** Weighted F0.5 of `scores` with per-tag thresholds tuned on them: how candidates are compared. */
@@ -313,9 +319,25 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
     network = refit.model;
     [bestEpoch, epochsRun] = [refit.bestEpoch, refit.history.length];
   } else {
+    const refit = options.devRefit ?? DEV_REFIT;
     finalLinear = devLinear;
     network = devFit!.model;
     [bestEpoch, epochsRun] = [devFit!.bestEpoch, devFit!.history.length];
+    if (refit !== "none") {
+      refitEpochs = refit === "both" ? bestEpoch : null;
+      step(
+        `refit on ${labeled.length} posts (C ${linear?.C ?? "-"}${
+          refitEpochs ? `, ${refitEpochs} epochs` : ""
+        })`,
+      );
+      // SGD's model is not fitted again: its last iterate follows the last rows it saw, and the blend,
+      // calibration and rules chosen for one fit do not carry to another (module doc)
+      if (hasLinear && useDual(labeled.length, K)) finalLinear = linearFit(inputs, labeled, linear!.C);
+      if (refit === "both") {
+        network.network.dispose();
+        network = (await inputs.fitNetwork(labeled, { validation: null, epochs: bestEpoch })).model;
+      }
+    }
   }
   const tuningPred = applyRules(probabilities, chosen.rules);
   return {

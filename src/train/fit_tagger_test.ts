@@ -78,13 +78,46 @@ Deno.test("fitTagger() under cv scores every labeled post by a fold model that n
   assert.deepEqual(tagger.protocol.decisions, { smooth: 0, count_allowance: 0 });
 });
 
-Deno.test("fitTagger() under dev trains once on train, tunes on dev and refits nothing", async () => {
-  const { inputs, fits, rows } = world();
+Deno.test("fitTagger() under dev tunes on dev, then refits both parts on train + dev with dev's choices", async () => {
+  const { inputs, fits, rows } = world({ linear: true });
   const tagger = await fitTagger(inputs, { rows, protocol: "dev", seed: 3, epochs: 9 });
-  assert.deepEqual(fits, [{ rows: rows.train, validation: rows.dev, epochs: 9 }]);
+  const labeled = [...rows.train, ...rows.dev];
+  // the network stops early on dev (best epoch 3), and is fitted again on all of it for 3 epochs
+  assert.deepEqual(fits, [
+    { rows: rows.train, validation: rows.dev, epochs: 9 },
+    { rows: labeled, validation: null, epochs: 3 },
+  ]);
   assert.equal(tagger.protocol.tuning_posts, rows.dev.length);
-  assert.equal(tagger.protocol.network.refit_epochs, null);
+  assert.equal(tagger.protocol.network.refit_epochs, 3);
   assert.deepEqual(tagger.protocol.decisions, { smooth: 2, count_allowance: 0.0001 });
+  // the linear model is the refit on train + dev with the C chosen on dev
+  const refit = fitLinear(
+    sparseRows(labeled.map((r) => inputs.vectors![r]), 2),
+    selectRows(inputs.labels, labeled),
+    {
+      optimizer: "dual",
+      l2: 1 / (tagger.protocol.linear!.C * labeled.length),
+      epochs: 30,
+    },
+  );
+  assert.deepEqual(tagger.parts.linear!.weights, refit.weights);
+});
+
+Deno.test("fitTagger() under dev with devRefit 'none' keeps the parts fitted on train", async () => {
+  const { inputs, fits, rows } = world({ linear: true });
+  const tagger = await fitTagger(inputs, { rows, protocol: "dev", seed: 3, epochs: 9, devRefit: "none" });
+  assert.deepEqual(fits, [{ rows: rows.train, validation: rows.dev, epochs: 9 }]);
+  assert.equal(tagger.protocol.network.refit_epochs, null);
+  const train = fitLinear(
+    sparseRows(rows.train.map((r) => inputs.vectors![r]), 2),
+    selectRows(inputs.labels, rows.train),
+    {
+      optimizer: "dual",
+      l2: 1 / (tagger.protocol.linear!.C * rows.train.length),
+      epochs: 30,
+    },
+  );
+  assert.deepEqual(tagger.parts.linear!.weights, train.weights);
 });
 
 Deno.test("fitTagger() gives the linear model the blend when the network adds nothing out of fold", async () => {
