@@ -52,7 +52,6 @@ const VARIANTS: Record<string, Partial<FitTaggerOptions>> = {
   devboth: { protocol: "dev", devRefit: "both" },
   cv3: { protocol: "cv", folds: 3, cGrid: [4, 16] },
   cv3each: { protocol: "cv", folds: 3, cGrid: [4, 16], foldEpochs: "each" },
-  cv3avg: { protocol: "cv", folds: 3, cGrid: [4, 16], linearFinal: "average" },
 };
 
 const settings = loadSettings({

@@ -3,7 +3,6 @@ import type { FitResult, FusionModel } from "@/model/mod.ts";
 import { labelMatrix } from "./f_beta.ts";
 import { selectRows } from "./evaluate.ts";
 import { CV_MAX_POSTS, fitTagger, LARGE_FOLDS, type TaggerInputs } from "./fit_tagger.ts";
-import { assignFolds, foldRows } from "./folds.ts";
 import { fitLinear, sparseRows } from "./linear.ts";
 
 /**
@@ -157,46 +156,4 @@ Deno.test("fitTagger() under cv above CV_MAX_POSTS: 3 folds, fold 0 stops early,
   assert.equal(tagger.protocol.tuning_posts, labeled.length);
   // tens of thousands of out-of-fold posts: the count options of the dev protocol apply
   assert.deepEqual(tagger.protocol.decisions, { smooth: 2, count_allowance: 0.0001 });
-});
-
-Deno.test("fitTagger() with linearFinal 'average' keeps the mean of the chosen C's fold models, refitting no linear model", async () => {
-  const { inputs, rows } = world({ linear: true });
-  const tagger = await fitTagger(inputs, {
-    rows,
-    protocol: "cv",
-    folds: 5,
-    seed: 3,
-    cGrid: [4],
-    linearFinal: "average",
-  });
-  const labeled = [...rows.train, ...rows.dev];
-  const folds = assignFolds(labeled.map((r) => inputs.items[r]), { k: 5, seed: 3 });
-  const models = Array.from({ length: 5 }, (_, f) => {
-    const fit = foldRows(folds, f).fit.map((i) => labeled[i]);
-    return fitLinear(sparseRows(fit.map((r) => inputs.vectors![r]), 2), selectRows(inputs.labels, fit), {
-      optimizer: "dual",
-      l2: 1 / (4 * fit.length),
-      epochs: 30,
-    });
-  });
-  const linear = tagger.parts.linear!;
-  for (let i = 0; i < linear.weights.length; i++) {
-    const mean = models.reduce((s, m) => s + m.weights[i], 0) / 5;
-    assert.ok(Math.abs(linear.weights[i] - mean) < 1e-5, `weight ${i}: ${linear.weights[i]} vs ${mean}`);
-  }
-  for (let l = 0; l < 2; l++) {
-    const mean = models.reduce((s, m) => s + m.bias[l], 0) / 5;
-    assert.ok(Math.abs(linear.bias[l] - mean) < 1e-9, `bias ${l}`);
-  }
-  // and it is not the refit on all of train + dev
-  const refit = fitLinear(
-    sparseRows(labeled.map((r) => inputs.vectors![r]), 2),
-    selectRows(inputs.labels, labeled),
-    {
-      optimizer: "dual",
-      l2: 1 / (4 * labeled.length),
-      epochs: 30,
-    },
-  );
-  assert.ok(linear.weights.some((w, i) => Math.abs(w - refit.weights[i]) > 1e-4));
 });
