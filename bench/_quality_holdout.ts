@@ -4,7 +4,15 @@
  * assembles features as `train()` does and fits the tagger under each variant, printing one JSON line per
  * variant (weighted F0.5 and share errors on the pseudo-test, seconds of each step).
  *
- *   deno run -A bench/_quality_holdout.ts --root DIR --source goemotions --variants dev,cv3 [--share 0.1] [--seed 11]
+ *   deno run -A bench/_quality_holdout.ts --root DIR --source goemotions --variants dev,devboth [--share 0.1] [--seed 11]
+ *
+ * DIR: a copy of a bench store, so the bench's own stays as it is (`mkdir -p DIR && cp -a
+ * data/bench/quality/xed-full/product/data DIR/`; XED's source is `jsonl:<absolute path of full.jsonl>`, as
+ * the bench ingested it). Variants: `dev` (the dev protocol, nothing refitted), `dev+refits` (the same, then
+ * the harness refits each part on train + dev and scores each combination), `devlin`, `devboth` (fitTagger's
+ * devRefit), `cv3` (3 folds, epochs from fold 0), `cv3each`, and `linear:OPTIMIZER:C:EPOCHS` (the linear
+ * model alone, thresholds tuned on dev, scored as fitted on train and refitted on train + dev).
+ * fit_tagger.ts's module doc holds what they measured.
  *
  * @module
  */
