@@ -1,15 +1,18 @@
 import assert from "node:assert/strict";
 import type { FitResult, FusionModel } from "@/model/mod.ts";
 import { labelMatrix } from "./f_beta.ts";
-import { fitTagger, type TaggerInputs } from "./fit_tagger.ts";
+import { selectRows } from "./evaluate.ts";
+import { CV_MAX_POSTS, fitTagger, LARGE_FOLDS, type TaggerInputs } from "./fit_tagger.ts";
+import { fitLinear, sparseRows } from "./linear.ts";
 
 /**
  * A hand-made world: 40 labeled posts, tag 0 on every even post, tag 1 on every fifth. The network is a
  * stand-in that remembers its training rows: for a row it trained on it answers the truth (0.99 / 0.01),
  * for any other row 0.5. So a tuning score that is not 0.5 could only come from a model that saw the row.
  */
-function world(options: { linear?: boolean } = {}) {
-  const n = 40, tags = Array.from({ length: n }, (_, i) => [...(i % 2 ? [] : [0]), ...(i % 5 ? [] : [1])]);
+function world(options: { linear?: boolean; n?: number } = {}) {
+  const n = options.n ?? 40,
+    tags = Array.from({ length: n }, (_, i) => [...(i % 2 ? [] : [0]), ...(i % 5 ? [] : [1])]);
   const labels = labelMatrix(tags, 2);
   const fits: { rows: number[]; validation: number[] | null; epochs: number }[] = [];
   const seen = new Map<FusionModel, Set<number>>();
@@ -39,7 +42,8 @@ function world(options: { linear?: boolean } = {}) {
     },
   };
   const all = Array.from({ length: n }, (_, i) => i);
-  return { inputs, fits, rows: { train: all.slice(0, 32), dev: all.slice(32) } };
+  const cut = Math.round(n * 0.8);
+  return { inputs, fits, rows: { train: all.slice(0, cut), dev: all.slice(cut) } };
 }
 
 Deno.test("fitTagger() under cv scores every labeled post by a fold model that never trained on it", async () => {
@@ -73,13 +77,46 @@ Deno.test("fitTagger() under cv scores every labeled post by a fold model that n
   assert.deepEqual(tagger.protocol.decisions, { smooth: 0, count_allowance: 0 });
 });
 
-Deno.test("fitTagger() under dev trains once on train, tunes on dev and refits nothing", async () => {
-  const { inputs, fits, rows } = world();
+Deno.test("fitTagger() under dev tunes on dev, then refits both parts on train + dev with dev's choices", async () => {
+  const { inputs, fits, rows } = world({ linear: true });
   const tagger = await fitTagger(inputs, { rows, protocol: "dev", seed: 3, epochs: 9 });
-  assert.deepEqual(fits, [{ rows: rows.train, validation: rows.dev, epochs: 9 }]);
+  const labeled = [...rows.train, ...rows.dev];
+  // the network stops early on dev (best epoch 3), and is fitted again on all of it for 3 epochs
+  assert.deepEqual(fits, [
+    { rows: rows.train, validation: rows.dev, epochs: 9 },
+    { rows: labeled, validation: null, epochs: 3 },
+  ]);
   assert.equal(tagger.protocol.tuning_posts, rows.dev.length);
-  assert.equal(tagger.protocol.network.refit_epochs, null);
+  assert.equal(tagger.protocol.network.refit_epochs, 3);
   assert.deepEqual(tagger.protocol.decisions, { smooth: 2, count_allowance: 0.0001 });
+  // the linear model is the refit on train + dev with the C chosen on dev
+  const refit = fitLinear(
+    sparseRows(labeled.map((r) => inputs.vectors![r]), 2),
+    selectRows(inputs.labels, labeled),
+    {
+      optimizer: "dual",
+      l2: 1 / (tagger.protocol.linear!.C * labeled.length),
+      epochs: 30,
+    },
+  );
+  assert.deepEqual(tagger.parts.linear!.weights, refit.weights);
+});
+
+Deno.test("fitTagger() under dev with devRefit 'none' keeps the parts fitted on train", async () => {
+  const { inputs, fits, rows } = world({ linear: true });
+  const tagger = await fitTagger(inputs, { rows, protocol: "dev", seed: 3, epochs: 9, devRefit: "none" });
+  assert.deepEqual(fits, [{ rows: rows.train, validation: rows.dev, epochs: 9 }]);
+  assert.equal(tagger.protocol.network.refit_epochs, null);
+  const train = fitLinear(
+    sparseRows(rows.train.map((r) => inputs.vectors![r]), 2),
+    selectRows(inputs.labels, rows.train),
+    {
+      optimizer: "dual",
+      l2: 1 / (tagger.protocol.linear!.C * rows.train.length),
+      epochs: 30,
+    },
+  );
+  assert.deepEqual(tagger.parts.linear!.weights, train.weights);
 });
 
 Deno.test("fitTagger() gives the linear model the blend when the network adds nothing out of fold", async () => {
@@ -94,4 +131,29 @@ Deno.test("fitTagger() gives the linear model the blend when the network adds no
   assert.equal(tagger.brier.length, 2);
   const f = tagger.protocol.tuning_weighted_f05;
   assert.ok(f > 0.6, `tuning weighted F0.5 ${f}`);
+});
+
+Deno.test("fitTagger() under cv above CV_MAX_POSTS: 3 folds, fold 0 stops early, the others and the refit train its best epochs, no screen", async () => {
+  // the linear model marks tag 0 exactly and the network adds nothing: on a small set the screen would
+  // stop after fold 0; on a large one a blend's gain is not noise, and every fold is fitted
+  const { inputs, fits, rows } = world({ linear: true, n: CV_MAX_POSTS + 100 });
+  const tagger = await fitTagger(inputs, { rows, protocol: "cv", seed: 3, epochs: 9, cGrid: [4] });
+  const labeled = [...rows.train, ...rows.dev];
+  assert.equal(LARGE_FOLDS, 3);
+  assert.equal(tagger.protocol.folds, 3);
+  assert.equal(fits.length, 4, "3 fold models and the refit");
+  assert.equal(fits[0].epochs, 9);
+  assert.equal(fits[0].validation!.length + fits[0].rows.length, labeled.length);
+  // fold 0's best epoch is 3: the other folds train 3 epochs on their part, with no held-out pass
+  for (const f of fits.slice(1, 3)) {
+    assert.equal(f.validation, null);
+    assert.equal(f.epochs, 3);
+    assert.ok(f.rows.length < labeled.length);
+  }
+  assert.deepEqual(fits[3], { rows: labeled, validation: null, epochs: 3 });
+  assert.equal(tagger.protocol.network.screened_out, false);
+  assert.equal(tagger.protocol.network.refit_epochs, 3);
+  assert.equal(tagger.protocol.tuning_posts, labeled.length);
+  // tens of thousands of out-of-fold posts: the count options of the dev protocol apply
+  assert.deepEqual(tagger.protocol.decisions, { smooth: 2, count_allowance: 0.0001 });
 });
