@@ -12,7 +12,7 @@ import { refreshAggregates } from "./refresh.ts";
 import { type SeedData, seedTrendData, syntheticTrendData } from "../../tests/support/trend_seed.ts";
 import { mulberry32 } from "@/core/mod.ts";
 import { topPosts } from "./top_posts.ts";
-import { TREND_TABLES_BACKFILL } from "@/store/mod.ts";
+import { TREND_SERIES_BUILD, TREND_TABLES_BACKFILL } from "@/store/mod.ts";
 
 /** 600 posts over 2026-01-01 .. 2026-06-28; a newer run rescoring 100 of them, a failed one 50. */
 function fixture(): SeedData {
@@ -134,25 +134,56 @@ dbTest("periodSeries() gives each period's counts as grouping the daily aggregat
   }
 });
 
-/** The precomputed tables, in key order. */
-const precomputed = (db: Db) =>
-  Promise.all([
+/** The precomputed tables, in key order (the series parsed: a patched one is written without spaces). */
+const precomputed = async (db: Db) => {
+  const series = await db.query<{ bucket: string; platform: string; lang: string; body: string }>(
+    "select bucket, platform, lang, body from trend_series order by 1, 2, 3",
+  );
+  return await Promise.all([
     db.query(
       `select bucket, platform, lang, to_char(period, 'YYYY-MM-DD') as period, posts, tags, probs, pairs
               from trend_periods order by 1, 2, 3, 4`,
     ),
     db.query(`select post_id, run_id, to_char(day, 'YYYY-MM-DD') as day, platform, lang
               from trend_posts order by 1`),
+    series.map((s) => ({ ...s, body: JSON.parse(s.body) })),
   ]);
+};
 
-dbTest("migration 6 fills the precomputed tables from existing aggregates as a refresh does", async (db) => {
+dbTest(
+  "migrations 6 and 7 fill the precomputed tables from existing aggregates as a refresh does",
+  async (db) => {
+    await seedTrendData(db, fixture());
+    await refreshAggregates(db);
+    const refreshed = await precomputed(db);
+    assert.ok(refreshed[0].length > 100 && refreshed[1].length === 600);
+    // Every breakdown has its day, week and month series (3 platforms and '*', 4 languages and 'und' and '*').
+    assert.equal(refreshed[2].filter((s) => s.bucket === "day").length, refreshed[2].length / 3);
+    assert.ok(refreshed[2].length >= 3 * 4);
+    await db.exec("truncate trend_periods, trend_posts, trend_series");
+    await db.exec(TREND_TABLES_BACKFILL);
+    await db.exec(TREND_SERIES_BUILD);
+    assert.deepEqual(await precomputed(db), refreshed);
+  },
+);
+
+dbTest("each stored series holds its breakdown's rollup rows, period by period", async (db) => {
   await seedTrendData(db, fixture());
   await refreshAggregates(db);
-  const refreshed = await precomputed(db);
-  assert.ok(refreshed[0].length > 100 && refreshed[1].length === 600);
-  await db.exec("truncate trend_periods, trend_posts");
-  await db.exec(TREND_TABLES_BACKFILL);
-  assert.deepEqual(await precomputed(db), refreshed);
+  await refreshAggregates(db, { from: "2026-02-27", to: "2026-03-02" }); // patched, not rebuilt
+  const [rows, , series] = await precomputed(db);
+  for (const s of series) {
+    const mine = rows.filter((r) => r.bucket === s.bucket && r.platform === s.platform && r.lang === s.lang);
+    assert.deepEqual(s.body.periods, mine.map((r) => r.period));
+    assert.deepEqual(s.body.posts, mine.map((r) => r.posts));
+    for (const column of ["tags", "probs"] as const) {
+      const ids = new Set(mine.flatMap((r) => Object.keys(r[column] as Record<string, number>)));
+      assert.deepEqual(Object.keys(s.body[column]).sort(), [...ids].sort());
+      for (const id of ids) {
+        assert.deepEqual(s.body[column][id], mine.map((r) => (r[column] as Record<string, number>)[id] ?? 0));
+      }
+    }
+  }
 });
 
 dbTest("a refresh of some days leaves the rollups as a full rebuild does", async (db) => {
