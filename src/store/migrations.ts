@@ -359,20 +359,32 @@ ${TREND_TABLES_BACKFILL}`,
     version: 7,
     name: "trend series",
     sql: `
--- The whole series of each bucket and breakdown, precomputed from trend_periods (src/store/_trend_series.ts):
--- a two-year daily series read from trend_periods was 731 rows of jsonb, and PostgreSQL's output of their
--- numbers alone took ~13 ms at 10M predictions; one text value is copied out as it is. Kept by
--- refreshAggregates (a full refresh builds it again, a bounded one replaces the periods it touched).
+-- The whole series of each bucket and breakdown, precomputed from trend_periods (src/store/_trend_series.ts)
+-- as JSON arrays in text: a two-year daily series read from trend_periods was 731 rows of jsonb, ~13 ms of
+-- PostgreSQL's output of their numbers at 10M predictions; text is copied out as it is, and a route reads
+-- only the tags it shows (each tag's arrays are a row). Kept by refreshAggregates (a full refresh builds
+-- them again, a bounded one replaces the periods it touched).
 create table trend_series (
   bucket text not null check (bucket in ('day', 'week', 'month')),
   platform text not null,              -- '*': all platforms
   lang text not null,                  -- '*': all languages
-  body text not null,                  -- JSON: {"periods": [first days], "posts": [...],
-                                       --   "tags": {"<tag id>": [tagged posts]}, "probs": {"<tag id>": [thousandths]}}
+  periods text not null,               -- JSON array of the first days of the periods with sampled posts
+  posts text not null,                 -- JSON array: sampled posts, aligned with periods
   primary key (bucket, platform, lang)
 );
--- Stored uncompressed (out of line): a read copies the bytes instead of decompressing them.
-alter table trend_series alter column body set storage external;
+create table trend_series_tags (
+  bucket text not null,
+  platform text not null,
+  lang text not null,
+  tag_id integer not null,
+  counts text not null,                -- JSON array: tagged posts, aligned with trend_series.periods
+  probs text not null,                 -- JSON array: sums of the tag's probability in thousandths
+  primary key (bucket, platform, lang, tag_id),
+  foreign key (bucket, platform, lang) references trend_series on delete cascade
+);
+-- Stored uncompressed (out of line when long): a read copies the bytes instead of decompressing them.
+alter table trend_series alter column periods set storage external, alter column posts set storage external;
+alter table trend_series_tags alter column counts set storage external, alter column probs set storage external;
 ${TREND_SERIES_BUILD}`,
   },
 ];

@@ -2,7 +2,7 @@
 import type { Db } from "@/store/mod.ts";
 import type { TrendFilter } from "./_filter.ts";
 import { type Bucket, periodStart, rangeSegments, readPeriods, tagsById } from "./_periods.ts";
-import { readSeries, type SeriesBody } from "./_series_store.ts";
+import { readSeriesCounts, readSeriesProbs, type SeriesBody } from "./_series_store.ts";
 
 export interface PeriodSeries {
   /** Periods with sampled posts, in order, as their first day. */
@@ -25,20 +25,21 @@ interface Sums {
 
 /**
  * The series of the filter's range and breakdown: its whole periods are a slice of the stored series
- * (trend_series, one row), the partial periods at ragged ends are summed here from the finer rollup rows
- * (trend_periods) inside the range. `tags`: only these tag names; `probs`: also the probability sums.
+ * (trend_series), the partial periods at ragged ends are summed here from the finer rollup rows
+ * (trend_periods) inside the range. `tags`: only these tag names; `probs`: also the probability sums,
+ * read only for the `limit` most tagged tags in range (and those tied with the last) when `limit` is set.
  */
 export async function periodSeries(
   db: Db,
   bucket: Bucket,
   filter: TrendFilter,
-  options: { tags?: string[]; probs?: boolean } = {},
+  options: { tags?: string[]; probs?: boolean; limit?: number } = {},
 ): Promise<PeriodSeries> {
   const segments = rangeSegments(filter.from, filter.to, bucket);
   const whole = segments.find((s) => s.bucket === bucket);
   const ends = segments.filter((s) => s !== whole);
   const [stored, rows, vocabulary] = await Promise.all([
-    whole ? readSeries(db, bucket, filter) : undefined,
+    whole ? readSeriesCounts(db, bucket, filter) : undefined,
     ends.length > 0
       ? readPeriods(db, filter, { coarsest: bucket, segments: ends, tags: true, probs: true })
       : [],
@@ -65,41 +66,66 @@ export async function periodSeries(
     ...slice.periods.map((period, i) => ({ period, posts: slice.posts[i] })),
     ...endPeriods.filter((p) => !isLeft(p)).map((period, i) => ({ period, posts: right[i].posts })),
   ];
-  const column = (name: "tags" | "probs", id: string) => {
-    const middle = slice[name][id];
-    return [
-      ...left.map((s) => s[name][id] ?? 0),
-      ...(middle ?? new Array<number>(slice.periods.length).fill(0)),
-      ...right.map((s) => s[name][id] ?? 0),
-    ];
-  };
+  const column = (name: "tags" | "probs", id: string) => [
+    ...left.map((s) => s[name][id] ?? 0),
+    ...(slice[name][id] ?? new Array<number>(slice.periods.length).fill(0)),
+    ...right.map((s) => s[name][id] ?? 0),
+  ];
   const wanted = options.tags ? new Set(options.tags) : undefined;
   const counts = new Map<string, number[]>();
-  const probs = new Map<string, number[]>();
+  const ids = new Map<string, string>();
   for (const [id, t] of vocabulary) {
     if (wanted && !wanted.has(t.name)) continue;
     const tagged = column("tags", id);
     if (!wanted && !tagged.some((n) => n > 0)) continue;
     counts.set(t.name, tagged);
-    if (options.probs) probs.set(t.name, column("probs", id).map((m) => m / 1000));
+    ids.set(t.name, id);
   }
+  const probs = new Map<string, number[]>();
+  if (!options.probs) return { periods, counts, probs };
+  let names = [...counts.keys()];
+  if (options.limit !== undefined && names.length > options.limit) {
+    const total = new Map(names.map((n) => [n, counts.get(n)!.reduce((a, b) => a + b, 0)]));
+    const cut = [...total.values()].sort((a, b) => b - a)[options.limit - 1];
+    names = names.filter((n) => total.get(n)! >= cut);
+  }
+  if (slice.periods.length > 0) {
+    slice.probs = sliceColumns(
+      await readSeriesProbs(db, bucket, filter, names.map((n) => ids.get(n)!)),
+      slice.offset,
+      slice.periods.length,
+    );
+  }
+  for (const name of names) probs.set(name, column("probs", ids.get(name)!).map((m) => m / 1000));
   return { periods, counts, probs };
 }
 
-/** The periods of `body` whose first days lie in [from, until) (open ends: unbounded). */
-function sliceSeries(body: SeriesBody | undefined, from?: string, until?: string): SeriesBody {
-  if (!body) return { periods: [], posts: [], tags: {}, probs: {} };
+/** The periods of `body` whose first days lie in [from, until) (open ends: unbounded), and where they start. */
+function sliceSeries(
+  body: SeriesBody | undefined,
+  from?: string,
+  until?: string,
+): SeriesBody & { offset: number } {
+  if (!body) return { periods: [], posts: [], tags: {}, probs: {}, offset: 0 };
   let a = 0;
   if (from !== undefined) { while (a < body.periods.length && body.periods[a] < from) a++; }
   let b = body.periods.length;
   if (until !== undefined) { while (b > a && body.periods[b - 1] >= until) b--; }
-  if (a === 0 && b === body.periods.length) return body;
-  const cut = (columns: Record<string, number[]>) =>
-    Object.fromEntries(Object.entries(columns).map(([id, xs]) => [id, xs.slice(a, b)]));
   return {
     periods: body.periods.slice(a, b),
     posts: body.posts.slice(a, b),
-    tags: cut(body.tags),
-    probs: cut(body.probs),
+    tags: sliceColumns(body.tags, a, b - a),
+    probs: {},
+    offset: a,
   };
+}
+
+/** Each array's `length` values from `offset`. */
+function sliceColumns(columns: Record<string, number[]>, offset: number, length: number) {
+  const out: Record<string, number[]> = {};
+  for (const id in columns) {
+    const xs = columns[id];
+    out[id] = offset === 0 && length === xs.length ? xs : xs.slice(offset, offset + length);
+  }
+  return out;
 }

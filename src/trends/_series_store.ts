@@ -1,19 +1,20 @@
 /**
- * The precomputed series (trend_series, migration 7): per bucket and breakdown, every period with sampled
- * posts and each tag's counts aligned with them, as one JSON text. A full refresh builds them again from
- * trend_periods (TREND_SERIES_BUILD); a bounded one replaces the periods it touched in each series by the
- * rollup rows now there, so that an inference run's refresh does not rebuild two years of every series.
+ * The precomputed series (trend_series and trend_series_tags, migration 7): per bucket and breakdown,
+ * every period with sampled posts, and per tag its counts aligned with them, as JSON arrays in text. A
+ * full refresh builds them again from trend_periods (TREND_SERIES_BUILD); a bounded one replaces the
+ * periods it touched in each series by the rollup rows now there, so that an inference run's refresh does
+ * not rebuild two years of every series.
  */
 import { type Db, TREND_SERIES_BUILD } from "@/store/mod.ts";
 import { type Bucket, periodStart } from "./_periods.ts";
 
-/** One series as stored: arrays aligned with `periods` (first days, ascending). */
+/** One series: arrays aligned with `periods` (first days, ascending). */
 export interface SeriesBody {
   periods: string[];
   posts: number[];
-  /** Tagged posts per tag id; only tags tagged in some period. */
+  /** Tagged posts per tag id. */
   tags: Record<string, number[]>;
-  /** Probability sums in thousandths per tag id; only tags with some probability mass. */
+  /** Probability sums in thousandths per tag id. */
   probs: Record<string, number[]>;
 }
 
@@ -27,23 +28,52 @@ export type SeriesRow = {
 
 const BUCKETS: Bucket[] = ["day", "week", "month"];
 
-/** The stored series of one bucket and breakdown ('*': all); undefined when it has no period. */
-export async function readSeries(
+type Key = { bucket: string; platform: string; lang: string };
+const KEY = "bucket = $1 and platform = $2 and lang = $3";
+
+/**
+ * The stored series of one bucket and breakdown ('*': all) with every tag's counts and no probabilities;
+ * undefined when it has no period.
+ */
+export async function readSeriesCounts(
   db: Db,
   bucket: Bucket,
   breakdown: { platform?: string; lang?: string },
 ): Promise<SeriesBody | undefined> {
-  const rows = await db.query<{ body: string }>(
-    "select body from trend_series where bucket = $1 and platform = $2 and lang = $3",
-    [bucket, breakdown.platform ?? "*", breakdown.lang ?? "*"],
+  const key = [bucket, breakdown.platform ?? "*", breakdown.lang ?? "*"];
+  const [head, rows] = await Promise.all([
+    db.query<{ periods: string; posts: string }>(`select periods, posts from trend_series where ${KEY}`, key),
+    db.query<{ id: number; counts: string }>(
+      `select tag_id as id, counts from trend_series_tags where ${KEY}`,
+      key,
+    ),
+  ]);
+  if (head.length === 0) return undefined;
+  const tags: Record<string, number[]> = {};
+  for (const r of rows) tags[r.id] = JSON.parse(r.counts);
+  return { periods: JSON.parse(head[0].periods), posts: JSON.parse(head[0].posts), tags, probs: {} };
+}
+
+/** The stored probability sums (thousandths) of these tag ids in one series, by tag id. */
+export async function readSeriesProbs(
+  db: Db,
+  bucket: Bucket,
+  breakdown: { platform?: string; lang?: string },
+  ids: string[],
+): Promise<Record<string, number[]>> {
+  if (ids.length === 0) return {};
+  const rows = await db.query<{ id: number; probs: string }>(
+    `select tag_id as id, probs from trend_series_tags
+     where ${KEY} and tag_id in (select value::int from jsonb_array_elements_text($4::jsonb))`,
+    [bucket, breakdown.platform ?? "*", breakdown.lang ?? "*", JSON.stringify(ids)],
   );
-  return rows.length === 0 ? undefined : JSON.parse(rows[0].body);
+  return Object.fromEntries(rows.map((r) => [String(r.id), JSON.parse(r.probs)]));
 }
 
 /**
  * `body` with its periods in [first, last] (first days, inclusive) replaced by `rows` (the rollup rows of
- * that span now, in any order); tags left without a count anywhere are dropped, as a build from scratch
- * leaves them out.
+ * that span now, in any order); a tag left without a count or probability anywhere is dropped, as a build
+ * from scratch leaves it out.
  */
 export function patchSeries(
   body: SeriesBody | undefined,
@@ -58,27 +88,28 @@ export function patchSeries(
   while (b < old.periods.length && old.periods[b] <= last) b++;
   const fresh = rows.filter((r) => r.posts > 0).sort((x, y) => (x.period < y.period ? -1 : 1));
   const splice = <T>(xs: T[], middle: T[]) => [...xs.slice(0, a), ...middle, ...xs.slice(b)];
-  const column = (name: "tags" | "probs") => {
-    const keys = new Set(Object.keys(old[name]));
-    for (const r of fresh) for (const k in r[name]) keys.add(k);
-    const out: Record<string, number[]> = {};
-    for (const k of keys) {
-      const before = old[name][k] ?? new Array<number>(old.periods.length).fill(0);
-      const xs = splice(before, fresh.map((r) => r[name][k] ?? 0));
-      if (xs.some((n) => n !== 0)) out[k] = xs;
-    }
-    return out;
-  };
-  return {
+  const ids = new Set([...Object.keys(old.tags), ...Object.keys(old.probs)]);
+  for (const r of fresh) for (const id of [...Object.keys(r.tags), ...Object.keys(r.probs)]) ids.add(id);
+  const out: SeriesBody = {
     periods: splice(old.periods, fresh.map((r) => r.period)),
     posts: splice(old.posts, fresh.map((r) => r.posts)),
-    tags: column("tags"),
-    probs: column("probs"),
+    tags: {},
+    probs: {},
   };
+  const zeros = () => new Array<number>(old.periods.length).fill(0);
+  for (const id of ids) {
+    const tags = splice(old.tags[id] ?? zeros(), fresh.map((r) => r.tags[id] ?? 0));
+    const probs = splice(old.probs[id] ?? zeros(), fresh.map((r) => r.probs[id] ?? 0));
+    if (tags.some((n) => n !== 0) || probs.some((n) => n !== 0)) {
+      out.tags[id] = tags;
+      out.probs[id] = probs;
+    }
+  }
+  return out;
 }
 
 /**
- * Brings trend_series in line with trend_periods after a refresh of the days [from, to] (null: open).
+ * Brings the stored series in line with trend_periods after a refresh of the days [from, to] (null: open).
  * Runs inside the refresh's transaction, after the period rollups were rebuilt.
  */
 export async function refreshSeries(tx: Db, from: string | null, to: string | null): Promise<void> {
@@ -92,7 +123,7 @@ export async function refreshSeries(tx: Db, from: string | null, to: string | nu
     first: periodStart(bucket, from),
     last: periodStart(bucket, to),
   }));
-  const rows = await tx.query<SeriesRow & { bucket: Bucket; platform: string; lang: string }>(
+  const rows = await tx.query<SeriesRow & Key>(
     `select bucket, platform, lang, to_char(period, 'YYYY-MM-DD') as period, posts, tags, probs
      from trend_periods where ${
       spans.map((_, i) =>
@@ -102,38 +133,57 @@ export async function refreshSeries(tx: Db, from: string | null, to: string | nu
     }`,
     spans.flatMap((s) => [s.bucket, s.first, s.last]),
   );
-  const stored = await tx.query<{ bucket: Bucket; platform: string; lang: string; body: string }>(
-    "select bucket, platform, lang, body from trend_series",
+  const heads = await tx.query<Key & { periods: string; posts: string }>(
+    "select bucket, platform, lang, periods, posts from trend_series",
   );
-  const key = (r: { bucket: string; platform: string; lang: string }) =>
-    `${r.bucket}\t${r.platform}\t${r.lang}`;
+  const tagRows = await tx.query<Key & { id: number; counts: string; probs: string }>(
+    "select bucket, platform, lang, tag_id as id, counts, probs from trend_series_tags",
+  );
+  const key = (r: Key) => `${r.bucket}\t${r.platform}\t${r.lang}`;
+  const stored = new Map<string, SeriesBody>();
+  for (const h of heads) {
+    stored.set(key(h), { periods: JSON.parse(h.periods), posts: JSON.parse(h.posts), tags: {}, probs: {} });
+  }
+  for (const t of tagRows) {
+    const body = stored.get(key(t))!;
+    body.tags[t.id] = JSON.parse(t.counts);
+    body.probs[t.id] = JSON.parse(t.probs);
+  }
   const fresh = new Map<string, SeriesRow[]>();
   for (const r of rows) fresh.set(key(r), [...fresh.get(key(r)) ?? [], r]);
-  const bodies = new Map(stored.map((s) => [key(s), s.body]));
-  const written: { bucket: string; platform: string; lang: string; body: string }[] = [];
-  const emptied: { bucket: string; platform: string; lang: string }[] = [];
-  for (const k of new Set([...bodies.keys(), ...fresh.keys()])) {
+  const series: (Key & { periods: string; posts: string })[] = [];
+  const tags: (Key & { tag_id: number; counts: string; probs: string })[] = [];
+  for (const k of new Set([...stored.keys(), ...fresh.keys()])) {
     const [bucket, platform, lang] = k.split("\t");
     const span = spans.find((s) => s.bucket === bucket)!;
-    const old = bodies.has(k) ? JSON.parse(bodies.get(k)!) as SeriesBody : undefined;
-    const body = patchSeries(old, span.first, span.last, fresh.get(k) ?? []);
-    if (body.periods.length === 0) emptied.push({ bucket, platform, lang });
-    else written.push({ bucket, platform, lang, body: JSON.stringify(body) });
+    const body = patchSeries(stored.get(k), span.first, span.last, fresh.get(k) ?? []);
+    if (body.periods.length === 0) continue;
+    series.push({
+      bucket,
+      platform,
+      lang,
+      periods: JSON.stringify(body.periods),
+      posts: JSON.stringify(body.posts),
+    });
+    for (const id in body.tags) {
+      const [counts, probs] = [JSON.stringify(body.tags[id]), JSON.stringify(body.probs[id])];
+      tags.push({ bucket, platform, lang, tag_id: Number(id), counts, probs });
+    }
   }
-  if (emptied.length > 0) {
-    await tx.query(
-      `delete from trend_series t using jsonb_to_recordset($1::jsonb) k(bucket text, platform text, lang text)
-       where t.bucket = k.bucket and t.platform = k.platform and t.lang = k.lang`,
-      [JSON.stringify(emptied)],
-    );
-  }
-  if (written.length > 0) {
-    await tx.query(
-      `insert into trend_series (bucket, platform, lang, body)
-       select bucket, platform, lang, body
-       from jsonb_to_recordset($1::jsonb) k(bucket text, platform text, lang text, body text)
-       on conflict (bucket, platform, lang) do update set body = excluded.body`,
-      [JSON.stringify(written)],
-    );
-  }
+  // Written whole: every series holds the refreshed days' periods (or lost them).
+  await tx.exec("delete from trend_series");
+  if (series.length === 0) return;
+  await tx.query(
+    `insert into trend_series (bucket, platform, lang, periods, posts)
+     select bucket, platform, lang, periods, posts
+     from jsonb_to_recordset($1::jsonb) k(bucket text, platform text, lang text, periods text, posts text)`,
+    [JSON.stringify(series)],
+  );
+  if (tags.length === 0) return;
+  await tx.query(
+    `insert into trend_series_tags (bucket, platform, lang, tag_id, counts, probs)
+     select bucket, platform, lang, tag_id, counts, probs
+     from jsonb_to_recordset($1::jsonb) k(bucket text, platform text, lang text, tag_id int, counts text, probs text)`,
+    [JSON.stringify(tags)],
+  );
 }

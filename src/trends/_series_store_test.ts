@@ -29,7 +29,7 @@ Deno.test("patchSeries() replaces the periods of its span and keeps the others i
     assert.deepEqual(got, {
       periods: ["2026-03-01", "2026-03-02", "2026-03-04", "2026-03-05"],
       posts: [10, 21, 40, 50],
-      tags: { "1": [1, 9, 0, 5], "3": [0, 0, 7, 0] }, // tag 2 has no count left: dropped
+      tags: { "1": [1, 9, 0, 5], "3": [0, 0, 7, 0] }, // tag 2 has nothing left: dropped
       probs: { "1": [100, 250, 0, 500], "3": [0, 0, 1500, 0] },
     });
   });
@@ -40,6 +40,16 @@ Deno.test("patchSeries() replaces the periods of its span and keeps the others i
       tags: { "1": [0, 1, 2, 3, 5], "2": [1, 0, 4, 0, 0] },
       probs: { "1": [0, 100, 200, 300, 500], "2": [0, 0, 900, 0, 0] },
     });
+    // A tag with probability mass and no tagged post keeps both arrays.
+    assert.deepEqual(
+      patchSeries(body, "2026-03-02", "2026-03-02", [row("2026-03-02", 20, {}, { "2": 5 })]).tags["2"],
+      [
+        0,
+        0,
+        0,
+        0,
+      ],
+    );
     assert.deepEqual(patchSeries(body, "2026-04-01", "2026-04-01", []), body);
     assert.deepEqual(patchSeries(body, "2026-01-01", "2026-12-31", []), {
       periods: [],
@@ -54,7 +64,7 @@ Deno.test("patchSeries() replaces the periods of its span and keeps the others i
         row("2026-03-09", 0, {}),
         row("2026-03-02", 3, { "4": 1 }),
       ]),
-      { periods: ["2026-03-02"], posts: [3], tags: { "4": [1] }, probs: {} },
+      { periods: ["2026-03-02"], posts: [3], tags: { "4": [1] }, probs: { "4": [0] } },
     );
   });
 });

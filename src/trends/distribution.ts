@@ -79,21 +79,24 @@ export async function tagDistribution(db: Db, options: DistributionOptions = {})
   const { periods, counts: byTag, probs } = await periodSeries(db, bucket, options, {
     tags: options.tags,
     probs: true,
+    limit: options.limit,
   });
   const per = (x: number, i: number) => (periods[i].posts > 0 ? roundShare(x / periods[i].posts) : 0);
-  let series: TagSeries[] = [...byTag.entries()].map(([tag, counts]) => {
-    const expected = probs.get(tag) ?? counts.map(() => 0);
-    return {
-      tag,
-      tagged: counts.reduce((a, b) => a + b, 0),
-      counts,
-      shares: counts.map(per),
-      expected_shares: expected.map(per),
-    };
-  });
-  if (!options.tags) series = series.filter((s) => s.tagged > 0); // never predicted in range: no line
-  series.sort((a, b) => b.tagged - a.tagged || a.tag.localeCompare(b.tag));
-  if (options.limit !== undefined) series = series.slice(0, options.limit);
+  let kept = [...byTag.entries()].map(([tag, counts]) => ({
+    tag,
+    counts,
+    tagged: counts.reduce((a, b) => a + b, 0),
+  }));
+  if (!options.tags) kept = kept.filter((s) => s.tagged > 0); // never predicted in range: no line
+  kept.sort((a, b) => b.tagged - a.tagged || a.tag.localeCompare(b.tag));
+  if (options.limit !== undefined) kept = kept.slice(0, options.limit);
+  const series: TagSeries[] = kept.map(({ tag, tagged, counts }) => ({
+    tag,
+    tagged,
+    counts,
+    shares: counts.map(per),
+    expected_shares: (probs.get(tag) ?? counts.map(() => 0)).map(per),
+  }));
   return {
     bucket,
     share_estimate: SHARE_ESTIMATE,
