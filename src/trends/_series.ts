@@ -38,13 +38,18 @@ export async function periodSeries(
   const segments = rangeSegments(filter.from, filter.to, bucket);
   const whole = segments.find((s) => s.bucket === bucket);
   const ends = segments.filter((s) => s !== whole);
+  // The tag names come with the stored series; the vocabulary is read when tags are asked for by name or
+  // the ragged ends may hold tags the series lacks.
   const [stored, rows, vocabulary] = await Promise.all([
     whole ? readSeriesCounts(db, bucket, filter) : undefined,
     ends.length > 0
       ? readPeriods(db, filter, { coarsest: bucket, segments: ends, tags: true, probs: true })
       : [],
-    tagsById(db),
+    options.tags || ends.length > 0 ? tagsById(db) : undefined,
   ]);
+  const tagNames = vocabulary
+    ? new Map([...vocabulary].map(([id, t]) => [id, t.name]))
+    : new Map(Object.entries(stored?.names ?? {}));
   const slice = sliceSeries(stored, whole?.from, whole?.until);
   // The ragged ends, each row summed into the period of `bucket` holding it.
   const sums = new Map<string, Sums>();
@@ -66,20 +71,20 @@ export async function periodSeries(
     ...slice.periods.map((period, i) => ({ period, posts: slice.posts[i] })),
     ...endPeriods.filter((p) => !isLeft(p)).map((period, i) => ({ period, posts: right[i].posts })),
   ];
-  const column = (name: "tags" | "probs", id: string) => [
-    ...left.map((s) => s[name][id] ?? 0),
-    ...(slice[name][id] ?? new Array<number>(slice.periods.length).fill(0)),
-    ...right.map((s) => s[name][id] ?? 0),
-  ];
+  const column = (name: "tags" | "probs", id: string) => {
+    const middle = slice[name][id] ?? new Array<number>(slice.periods.length).fill(0);
+    if (left.length === 0 && right.length === 0) return middle;
+    return left.map((s) => s[name][id] ?? 0).concat(middle, right.map((s) => s[name][id] ?? 0));
+  };
   const wanted = options.tags ? new Set(options.tags) : undefined;
   const counts = new Map<string, number[]>();
   const ids = new Map<string, string>();
-  for (const [id, t] of vocabulary) {
-    if (wanted && !wanted.has(t.name)) continue;
+  for (const [id, name] of tagNames) {
+    if (wanted && !wanted.has(name)) continue;
     const tagged = column("tags", id);
     if (!wanted && !tagged.some((n) => n > 0)) continue;
-    counts.set(t.name, tagged);
-    ids.set(t.name, id);
+    counts.set(name, tagged);
+    ids.set(name, id);
   }
   const probs = new Map<string, number[]>();
   if (!options.probs) return { periods, counts, probs };

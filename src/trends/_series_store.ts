@@ -32,26 +32,32 @@ type Key = { bucket: string; platform: string; lang: string };
 const KEY = "bucket = $1 and platform = $2 and lang = $3";
 
 /**
- * The stored series of one bucket and breakdown ('*': all) with every tag's counts and no probabilities;
- * undefined when it has no period.
+ * The stored series of one bucket and breakdown ('*': all) with every tag's counts (no probabilities),
+ * and the names of its tags by id; undefined when it has no period. One query: a round trip costs more
+ * CPU through postgres.js than a few KB of data.
  */
 export async function readSeriesCounts(
   db: Db,
   bucket: Bucket,
   breakdown: { platform?: string; lang?: string },
-): Promise<SeriesBody | undefined> {
-  const key = [bucket, breakdown.platform ?? "*", breakdown.lang ?? "*"];
-  const [head, rows] = await Promise.all([
-    db.query<{ periods: string; posts: string }>(`select periods, posts from trend_series where ${KEY}`, key),
-    db.query<{ id: number; counts: string }>(
-      `select tag_id as id, counts from trend_series_tags where ${KEY}`,
-      key,
-    ),
-  ]);
-  if (head.length === 0) return undefined;
+): Promise<(SeriesBody & { names: Record<string, string> }) | undefined> {
+  const rows = await db.query<{ id: number | null; name: string | null; a: string; b: string | null }>(
+    `select null::int as id, null::text as name, periods as a, posts as b from trend_series where ${KEY}
+     union all
+     select s.tag_id, t.name, s.counts, null from trend_series_tags s join tags t on t.id = s.tag_id
+     where s.${KEY.replaceAll(" and ", " and s.")}`,
+    [bucket, breakdown.platform ?? "*", breakdown.lang ?? "*"],
+  );
+  const head = rows.find((r) => r.id === null);
+  if (!head) return undefined;
   const tags: Record<string, number[]> = {};
-  for (const r of rows) tags[r.id] = JSON.parse(r.counts);
-  return { periods: JSON.parse(head[0].periods), posts: JSON.parse(head[0].posts), tags, probs: {} };
+  const names: Record<string, string> = {};
+  for (const r of rows) {
+    if (r.id === null) continue;
+    tags[r.id] = JSON.parse(r.a);
+    names[r.id] = r.name!;
+  }
+  return { periods: JSON.parse(head.a), posts: JSON.parse(head.b!), tags, probs: {}, names };
 }
 
 /** The stored probability sums (thousandths) of these tag ids in one series, by tag id. */
@@ -87,7 +93,7 @@ export function patchSeries(
   let b = a;
   while (b < old.periods.length && old.periods[b] <= last) b++;
   const fresh = rows.filter((r) => r.posts > 0).sort((x, y) => (x.period < y.period ? -1 : 1));
-  const splice = <T>(xs: T[], middle: T[]) => [...xs.slice(0, a), ...middle, ...xs.slice(b)];
+  const splice = <T>(xs: T[], middle: T[]) => xs.slice(0, a).concat(middle, xs.slice(b));
   const ids = new Set([...Object.keys(old.tags), ...Object.keys(old.probs)]);
   for (const r of fresh) for (const id of [...Object.keys(r.tags), ...Object.keys(r.probs)]) ids.add(id);
   const out: SeriesBody = {
@@ -136,29 +142,29 @@ export async function refreshSeries(tx: Db, from: string | null, to: string | nu
   const heads = await tx.query<Key & { periods: string; posts: string }>(
     "select bucket, platform, lang, periods, posts from trend_series",
   );
-  const tagRows = await tx.query<Key & { id: number; counts: string; probs: string }>(
-    "select bucket, platform, lang, tag_id as id, counts, probs from trend_series_tags",
+  const tagRows = await tx.query<Key & { tag_id: number; counts: string; probs: string }>(
+    "select bucket, platform, lang, tag_id, counts, probs from trend_series_tags",
   );
-  const key = (r: Key) => `${r.bucket}\t${r.platform}\t${r.lang}`;
   const stored = new Map<string, SeriesBody>();
   for (const h of heads) {
     stored.set(key(h), { periods: JSON.parse(h.periods), posts: JSON.parse(h.posts), tags: {}, probs: {} });
   }
   for (const t of tagRows) {
     const body = stored.get(key(t))!;
-    body.tags[t.id] = JSON.parse(t.counts);
-    body.probs[t.id] = JSON.parse(t.probs);
+    body.tags[t.tag_id] = JSON.parse(t.counts);
+    body.probs[t.tag_id] = JSON.parse(t.probs);
   }
   const fresh = new Map<string, SeriesRow[]>();
   for (const r of rows) fresh.set(key(r), [...fresh.get(key(r)) ?? [], r]);
-  const series: (Key & { periods: string; posts: string })[] = [];
-  const tags: (Key & { tag_id: number; counts: string; probs: string })[] = [];
+  // The rows as they should be now, by key; only those that differ from the stored text are written.
+  const series = new Map<string, Key & { periods: string; posts: string }>();
+  const tags = new Map<string, TagRow>();
   for (const k of new Set([...stored.keys(), ...fresh.keys()])) {
     const [bucket, platform, lang] = k.split("\t");
     const span = spans.find((s) => s.bucket === bucket)!;
     const body = patchSeries(stored.get(k), span.first, span.last, fresh.get(k) ?? []);
     if (body.periods.length === 0) continue;
-    series.push({
+    series.set(k, {
       bucket,
       platform,
       lang,
@@ -167,23 +173,62 @@ export async function refreshSeries(tx: Db, from: string | null, to: string | nu
     });
     for (const id in body.tags) {
       const [counts, probs] = [JSON.stringify(body.tags[id]), JSON.stringify(body.probs[id])];
-      tags.push({ bucket, platform, lang, tag_id: Number(id), counts, probs });
+      tags.set(`${k}\t${id}`, { bucket, platform, lang, tag_id: Number(id), counts, probs });
     }
   }
-  // Written whole: every series holds the refreshed days' periods (or lost them).
-  await tx.exec("delete from trend_series");
-  if (series.length === 0) return;
-  await tx.query(
-    `insert into trend_series (bucket, platform, lang, periods, posts)
-     select bucket, platform, lang, periods, posts
-     from jsonb_to_recordset($1::jsonb) k(bucket text, platform text, lang text, periods text, posts text)`,
-    [JSON.stringify(series)],
+  const storedHeads = new Map(heads.map((h) => [key(h), h]));
+  const storedTags = new Map(tagRows.map((t) => [tagKey(t), t]));
+  await removeRows(tx, "trend_series", heads.filter((h) => !series.has(key(h))));
+  await removeRows(tx, "trend_series_tags", tagRows.filter((t) => !tags.has(tagKey(t))));
+  await upsert(
+    tx,
+    "trend_series",
+    [...series].filter(([k, r]) =>
+      storedHeads.get(k)?.periods !== r.periods || storedHeads.get(k)?.posts !== r.posts
+    )
+      .map(([, r]) => r),
   );
-  if (tags.length === 0) return;
+  await upsert(
+    tx,
+    "trend_series_tags",
+    [...tags].filter(([k, r]) =>
+      storedTags.get(k)?.counts !== r.counts || storedTags.get(k)?.probs !== r.probs
+    )
+      .map(([, r]) => r),
+  );
+}
+
+type TagRow = Key & { tag_id: number; counts: string; probs: string };
+
+const key = (r: Key) => `${r.bucket}\t${r.platform}\t${r.lang}`;
+const tagKey = (r: TagRow) => `${key(r)}\t${r.tag_id}`;
+
+const COLUMNS = {
+  trend_series: { keys: ["bucket", "platform", "lang"], values: ["periods", "posts"] },
+  trend_series_tags: { keys: ["bucket", "platform", "lang", "tag_id"], values: ["counts", "probs"] },
+};
+const typed = (c: string) => `${c} ${c === "tag_id" ? "int" : "text"}`;
+
+/** Deletes these rows of `table` by key. */
+async function removeRows(tx: Db, table: keyof typeof COLUMNS, rows: Key[]): Promise<void> {
+  if (rows.length === 0) return;
+  const { keys } = COLUMNS[table];
   await tx.query(
-    `insert into trend_series_tags (bucket, platform, lang, tag_id, counts, probs)
-     select bucket, platform, lang, tag_id, counts, probs
-     from jsonb_to_recordset($1::jsonb) k(bucket text, platform text, lang text, tag_id int, counts text, probs text)`,
-    [JSON.stringify(tags)],
+    `delete from ${table} t using jsonb_to_recordset($1::jsonb) k(${keys.map(typed).join(", ")})
+     where ${keys.map((c) => `t.${c} = k.${c}`).join(" and ")}`,
+    [JSON.stringify(rows.map((r) => Object.fromEntries(keys.map((c) => [c, r[c as keyof Key]]))))],
+  );
+}
+
+/** Inserts these rows of `table`, replacing the values of those already there. */
+async function upsert(tx: Db, table: keyof typeof COLUMNS, rows: Key[]): Promise<void> {
+  if (rows.length === 0) return;
+  const { keys, values } = COLUMNS[table];
+  const all = [...keys, ...values];
+  await tx.query(
+    `insert into ${table} (${all.join(", ")})
+     select ${all.join(", ")} from jsonb_to_recordset($1::jsonb) k(${all.map(typed).join(", ")})
+     on conflict (${keys.join(", ")}) do update set ${values.map((c) => `${c} = excluded.${c}`).join(", ")}`,
+    [JSON.stringify(rows)],
   );
 }
