@@ -6,6 +6,13 @@
  * PostgreSQL) and on — one route at a time, then the whole route set mixed. Beside it, the peer: the
  * landed main's per-request SQL over the daily aggregates for the routes that were slow, timed on the
  * same data in the same run. Returns the figures; prints nothing.
+ *
+ * Load levels: the latency targets are judged at `latencyConnections` (8) concurrent connections, cached
+ * and uncached; the throughput target on the mixed route set at `connections` (32), where each route is
+ * also loaded alone for reference. At 32 closed-loop connections every route runs saturated: its p99 is
+ * the queue of up to 31 responses on the server's one thread, which shares the 2 cores with the load
+ * generator (measured: the cached daily distribution served ~6,500 req/s there, ~0.15 ms per response, and
+ * its p99 was 19 ms; 5 ms at 8 connections).
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,10 +32,10 @@ export interface BenchServeOptions {
   days?: number;
   /** Seconds of load per route and cache mode. @default 5 */
   seconds?: number;
-  /** Concurrent connections with the response cache on. @default 32 */
+  /** Concurrent connections of the throughput phase (the mixed route set, cache on). @default 32 */
   connections?: number;
-  /** Concurrent connections with the cache off (each request queries PostgreSQL). @default 8 */
-  uncachedConnections?: number;
+  /** Concurrent connections the latency figures are measured at, cache on and off. @default 8 */
+  latencyConnections?: number;
   /** Routes to load. @default BENCH_ROUTES */
   routes?: string[];
   /** Keep the data already there when it is the same data set. @default true */
@@ -77,7 +84,12 @@ interface Load {
   kb_per_response: number;
 }
 
-/** Runs autocannon in node against `paths` (cycled per connection); its JSON result, summarized. */
+/**
+ * Runs autocannon in node against `paths` (cycled per connection); its JSON result, summarized. Bodies
+ * are counted, not kept: autocannon 8 appends every body chunk to a string (UTF-8 decoding it), which for
+ * gzipped bytes cost it more CPU than the server spent (one connection, cached daily distribution: 680
+ * req/s gzipped against 1,818 plain; 2,210 gzipped once bodies were not decoded), and it shares the cores.
+ */
 async function cannon(
   base: string,
   paths: string[],
@@ -92,6 +104,8 @@ async function cannon(
     requests: paths.map((path) => ({ method: "GET", path })),
   };
   const script = `const ac = require(process.argv[1]);
+    const queue = require(require("path").join(require("path").dirname(process.argv[1]), "lib/pipelinedRequestsQueue.js"));
+    queue.prototype.addBody = function () {};
     ac(JSON.parse(process.argv[2]), (err, r) => {
       if (err) { console.error(String(err)); process.exit(1); }
       console.log(JSON.stringify(r));
@@ -171,16 +185,16 @@ export async function benchServe(
   const routes = options.routes ?? BENCH_ROUTES;
   const load = {
     seconds: options.seconds ?? 5,
-    cachedConnections: options.connections ?? 32,
-    uncachedConnections: options.uncachedConnections ?? 8,
+    connections: options.connections ?? 32,
+    latencyConnections: options.latencyConnections ?? 8,
   };
   const loadAtStart = loadAverage();
   const db = await openDb({ databaseUrl, dataDir: "" });
   try {
     const data = await ensureData(db, { posts, tags, days, reuse: options.reuse ?? true });
     const refresh = await timeRefresh(db);
-    const uncached = await loadRoutes(db, routes, false, { ...load, ...options });
-    const cached = await loadRoutes(db, routes, true, { ...load, ...options });
+    const uncached = await loadRoutes(db, routes, false, { ...options, ...load });
+    const cached = await loadRoutes(db, routes, true, { ...options, ...load });
     const peer: Record<string, { main_daily_sql_ms: number; this_ms: number; ratio: number }> = {};
     const app = createApp({ db, options: { dashboard: false, serverCacheSeconds: 0 } });
     for (const [route, statements] of Object.entries(PEER_SQL)) {
@@ -195,8 +209,8 @@ export async function benchServe(
       refresh,
       load: {
         seconds_per_run: load.seconds,
-        uncached_connections: load.uncachedConnections,
-        cached_connections: load.cachedConnections,
+        latency_connections: load.latencyConnections,
+        throughput_connections: load.connections,
         host_header: options.host ?? "127.0.0.1:PORT",
         accept_encoding: ACCEPT_ENCODING,
       },
@@ -259,13 +273,17 @@ async function timeRefresh(db: Db): Promise<Record<string, unknown>> {
 }
 
 interface ModeFigures {
+  /** Each route alone at the latency connections. */
   routes: Record<string, Load>;
+  /** With the cache on: each route alone at the throughput connections (saturated; for reference). */
+  saturated?: Record<string, Load>;
   /** Median of single requests in process, one at a time (no socket, no queueing). */
   one_at_a_time_ms: Record<string, number>;
-  /** Every route in turn on each connection. */
+  /** Every route in turn on each connection: at the throughput connections with the cache on. */
   mixed: Load;
   worst_p50_ms: number;
   worst_p99_ms: number;
+  saturated_worst_p99_ms?: number;
   bad: number;
 }
 
@@ -273,39 +291,45 @@ async function loadRoutes(
   db: Db,
   routes: string[],
   cached: boolean,
-  o: Required<Pick<BenchServeOptions, "seconds">> & BenchServeOptions & {
-    cachedConnections: number;
-    uncachedConnections: number;
-  },
+  o: BenchServeOptions & { seconds: number; connections: number; latencyConnections: number },
 ): Promise<ModeFigures> {
   const app = createApp({ db, options: { dashboard: false, serverCacheSeconds: cached ? 600 : 0 } });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   const base = `http://127.0.0.1:${server.addr.port}`;
   const settings = {
     seconds: o.seconds,
-    connections: cached ? o.cachedConnections : o.uncachedConnections,
+    connections: o.latencyConnections,
     host: o.host ?? `127.0.0.1:${server.addr.port}`,
     autocannonPath: o.autocannonPath ?? AUTOCANNON,
   };
+  const throughput = { ...settings, connections: cached ? o.connections : o.latencyConnections };
   try {
     const perRoute: Record<string, Load> = {};
+    const saturated: Record<string, Load> = {};
     const single: Record<string, number> = {};
     for (const route of routes) {
       const warm = await app.request(route); // fills the cache; fails loudly on a broken route
       if (warm.status !== 200) throw new Error(`Cannot bench "${route}": it answered ${warm.status}`);
       await warm.body?.cancel();
       single[route] = await median(9, async () => await (await app.request(route)).text());
+      // One second unmeasured first: the server's compiled code and the gzipped copy are warm.
+      await cannon(base, [route], { ...settings, seconds: 1 });
       perRoute[route] = await cannon(base, [route], settings);
+      if (cached) saturated[route] = await cannon(base, [route], throughput);
     }
-    const mixed = await cannon(base, routes, settings);
+    const mixed = await cannon(base, routes, throughput);
     const all = Object.values(perRoute);
     return {
       routes: perRoute,
+      ...(cached ? { saturated } : {}),
       one_at_a_time_ms: single,
       mixed,
       worst_p50_ms: Math.max(...all.map((r) => r.p50_ms)),
       worst_p99_ms: Math.max(...all.map((r) => r.p99_ms)),
-      bad: all.reduce((s, r) => s + r.bad, mixed.bad),
+      ...(cached
+        ? { saturated_worst_p99_ms: Math.max(...Object.values(saturated).map((r) => r.p99_ms)) }
+        : {}),
+      bad: [...all, ...Object.values(saturated)].reduce((s, r) => s + r.bad, mixed.bad),
     };
   } finally {
     await server.shutdown();

@@ -188,6 +188,8 @@ Deno.test({
         const zipped = await app.request(url, { headers: { ...read, "accept-encoding": "br, gzip" } });
         assert.equal(zipped.headers.get("content-encoding"), "gzip");
         assert.equal(gunzipSync(new Uint8Array(await zipped.arrayBuffer())).toString("utf8"), text);
+        const again = await app.request(url, { headers: { ...read, "accept-encoding": "gzip" } });
+        assert.equal(gunzipSync(new Uint8Array(await again.arrayBuffer())).toString("utf8"), text); // bytes reused
         const tag = zipped.headers.get("etag")!;
         assert.notEqual(tag, plain.headers.get("etag"));
         for (const etag of [tag, plain.headers.get("etag")!]) { // either validator names the same JSON

@@ -42,14 +42,18 @@ export const DistributionResponse = z.object({
   share_estimate: z.object({ method: z.literal("probabilities"), why: z.string() }).describe(
     "Which estimate expected_shares is: the one the quality benchmark found closest to the true shares",
   ),
-  periods: z.array(z.object({ period: day.describe("First day of the period"), posts: z.number().int() })),
+  periods: z.array(day).describe("Periods with sampled posts, in order, as their first day"),
+  posts: z.array(z.number().int()).describe("Sampled posts per period, aligned with periods"),
   series: z.array(z.object({
     tag: z.string(),
     tagged: z.number().int(),
     counts: z.array(z.number().int()).describe("Tagged posts per period, aligned with periods"),
-    shares: z.array(z.number()).describe("counts / the period's posts, aligned with periods"),
+    shares: z.array(z.number()).describe(
+      "counts / the period's posts to 4 significant digits, aligned with periods",
+    ),
     expected_shares: z.array(z.number()).describe(
-      "The tag's estimated share of the period's posts (see share_estimate), aligned with periods",
+      "The tag's estimated share of the period's posts (see share_estimate) to 4 significant digits, " +
+        "aligned with periods",
     ),
   })),
 }).openapi("Distribution");

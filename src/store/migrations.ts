@@ -4,8 +4,9 @@
  */
 
 import { TREND_TABLES_BACKFILL } from "./_trend_backfill.ts";
+import { TREND_SERIES_BUILD } from "./_trend_series.ts";
 
-export { TREND_TABLES_BACKFILL };
+export { TREND_SERIES_BUILD, TREND_TABLES_BACKFILL };
 
 export interface Migration {
   version: number;
@@ -353,6 +354,38 @@ create index trend_posts_breakdown on trend_posts (platform, lang, day);
 create index predictions_tag_predicted on predictions (tag_id, probability desc) where predicted;
 drop index predictions_tag_prob;
 ${TREND_TABLES_BACKFILL}`,
+  },
+  {
+    version: 7,
+    name: "trend series",
+    sql: `
+-- The whole series of each bucket and breakdown, precomputed from trend_periods (src/store/_trend_series.ts)
+-- as JSON arrays in text: a two-year daily series read from trend_periods was 731 rows of jsonb, ~13 ms of
+-- PostgreSQL's output of their numbers at 10M predictions; text is copied out as it is, and a route reads
+-- only the tags it shows (each tag's arrays are a row). Kept by refreshAggregates (a full refresh builds
+-- them again, a bounded one replaces the periods it touched).
+create table trend_series (
+  bucket text not null check (bucket in ('day', 'week', 'month')),
+  platform text not null,              -- '*': all platforms
+  lang text not null,                  -- '*': all languages
+  periods text not null,               -- JSON array of the first days of the periods with sampled posts
+  posts text not null,                 -- JSON array: sampled posts, aligned with periods
+  primary key (bucket, platform, lang)
+);
+create table trend_series_tags (
+  bucket text not null,
+  platform text not null,
+  lang text not null,
+  tag_id integer not null,
+  counts text not null,                -- JSON array: tagged posts, aligned with trend_series.periods
+  probs text not null,                 -- JSON array: sums of the tag's probability in thousandths
+  primary key (bucket, platform, lang, tag_id),
+  foreign key (bucket, platform, lang) references trend_series on delete cascade
+);
+-- Stored uncompressed (out of line when long): a read copies the bytes instead of decompressing them.
+alter table trend_series alter column periods set storage external, alter column posts set storage external;
+alter table trend_series_tags alter column counts set storage external, alter column probs set storage external;
+${TREND_SERIES_BUILD}`,
   },
 ];
 

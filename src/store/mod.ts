@@ -17,7 +17,7 @@ export * from "./storable.ts";
 export * from "./tags.ts";
 export * from "./wide.ts";
 export * from "./dataset.ts";
-export { MIGRATIONS, TREND_TABLES_BACKFILL } from "./migrations.ts";
+export { MIGRATIONS, TREND_SERIES_BUILD, TREND_TABLES_BACKFILL } from "./migrations.ts";
 // The engines themselves, for tests and tools that need a database of their own.
 export { openPglite } from "./_pglite.ts";
 export { openPostgres } from "./_postgres.ts";

@@ -89,9 +89,16 @@ export type PeriodRow = {
 export async function readPeriods(
   db: Db,
   filter: TrendFilter,
-  options: { coarsest: Bucket; tags?: boolean; probs?: boolean; pairs?: boolean },
+  options: {
+    coarsest: Bucket;
+    tags?: boolean;
+    probs?: boolean;
+    pairs?: boolean;
+    /** Only these segments. @default rangeSegments(filter.from, filter.to, coarsest) */
+    segments?: Segment[];
+  },
 ): Promise<PeriodRow[]> {
-  const segments = rangeSegments(filter.from, filter.to, options.coarsest);
+  const segments = options.segments ?? rangeSegments(filter.from, filter.to, options.coarsest);
   if (segments.length === 0) return [];
   const params: unknown[] = [filter.platform ?? "*", filter.lang ?? "*"];
   const p = (value: unknown) => {

@@ -1,7 +1,8 @@
 /** Tagged counts per period and tag, with the sampled posts per period: what distribution and bursts chart. */
 import type { Db } from "@/store/mod.ts";
 import type { TrendFilter } from "./_filter.ts";
-import { type Bucket, periodStart, readPeriods, tagsById } from "./_periods.ts";
+import { type Bucket, periodStart, rangeSegments, readPeriods, tagsById } from "./_periods.ts";
+import { readSeriesCounts, readSeriesProbs, type SeriesBody } from "./_series_store.ts";
 
 export interface PeriodSeries {
   /** Periods with sampled posts, in order, as their first day. */
@@ -15,54 +16,121 @@ export interface PeriodSeries {
   probs: Map<string, number[]>;
 }
 
+/** Counts of one period summed from rollup rows, keyed by tag id. */
+interface Sums {
+  posts: number;
+  tags: Record<string, number>;
+  probs: Record<string, number>;
+}
+
 /**
- * Reads the rollup rows of the filter's range and breakdown; the rows of the ragged ends, read from a
- * finer bucket, are summed into their period here. `tags`: only these tag names; `probs`: also read the
- * probability sums.
+ * The series of the filter's range and breakdown: its whole periods are a slice of the stored series
+ * (trend_series), the partial periods at ragged ends are summed here from the finer rollup rows
+ * (trend_periods) inside the range. `tags`: only these tag names; `probs`: also the probability sums,
+ * read only for the `limit` most tagged tags in range (and those tied with the last) when `limit` is set.
  */
 export async function periodSeries(
   db: Db,
   bucket: Bucket,
   filter: TrendFilter,
-  options: { tags?: string[]; probs?: boolean } = {},
+  options: { tags?: string[]; probs?: boolean; limit?: number } = {},
 ): Promise<PeriodSeries> {
-  const [rows, vocabulary] = await Promise.all([
-    readPeriods(db, filter, { coarsest: bucket, tags: true, probs: options.probs }),
-    tagsById(db),
+  const segments = rangeSegments(filter.from, filter.to, bucket);
+  const whole = segments.find((s) => s.bucket === bucket);
+  const ends = segments.filter((s) => s !== whole);
+  // The tag names come with the stored series; the vocabulary is read when tags are asked for by name or
+  // the ragged ends may hold tags the series lacks.
+  const [stored, rows, vocabulary] = await Promise.all([
+    whole ? readSeriesCounts(db, bucket, filter) : undefined,
+    ends.length > 0
+      ? readPeriods(db, filter, { coarsest: bucket, segments: ends, tags: true, probs: true })
+      : [],
+    options.tags || ends.length > 0 ? tagsById(db) : undefined,
   ]);
-  // Each row's period and the sampled posts per period, then the counts into arrays by period index.
-  const periodOf = rows.map((r) => (r.bucket === bucket ? r.period : periodStart(bucket, r.period)));
-  const posts = new Map<string, number>();
-  rows.forEach((r, i) => posts.set(periodOf[i], (posts.get(periodOf[i]) ?? 0) + r.posts));
-  const periods = [...posts].filter(([, n]) => n > 0).map(([period, n]) => ({ period, posts: n }));
-  periods.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
-  const index = new Map(periods.map((p, i) => [p.period, i]));
+  const tagNames = vocabulary
+    ? new Map([...vocabulary].map(([id, t]) => [id, t.name]))
+    : new Map(Object.entries(stored?.names ?? {}));
+  const slice = sliceSeries(stored, whole?.from, whole?.until);
+  // The ragged ends, each row summed into the period of `bucket` holding it.
+  const sums = new Map<string, Sums>();
+  for (const r of rows) {
+    const period = periodStart(bucket, r.period);
+    let s = sums.get(period);
+    if (!s) sums.set(period, s = { posts: 0, tags: {}, probs: {} });
+    s.posts += r.posts;
+    for (const id in r.tags) s.tags[id] = (s.tags[id] ?? 0) + r.tags[id];
+    for (const id in r.probs) s.probs[id] = (s.probs[id] ?? 0) + r.probs[id];
+  }
+  const endPeriods = [...sums.keys()].filter((p) => sums.get(p)!.posts > 0).sort();
+  // Partial periods lie outside the whole ones: before them, or after.
+  const isLeft = (p: string) => !whole || (whole.from !== undefined && p < whole.from);
+  const left = endPeriods.filter(isLeft).map((p) => sums.get(p)!);
+  const right = endPeriods.filter((p) => !isLeft(p)).map((p) => sums.get(p)!);
+  const periods = [
+    ...endPeriods.filter(isLeft).map((period, i) => ({ period, posts: left[i].posts })),
+    ...slice.periods.map((period, i) => ({ period, posts: slice.posts[i] })),
+    ...endPeriods.filter((p) => !isLeft(p)).map((period, i) => ({ period, posts: right[i].posts })),
+  ];
+  const column = (name: "tags" | "probs", id: string) => {
+    const middle = slice[name][id] ?? new Array<number>(slice.periods.length).fill(0);
+    if (left.length === 0 && right.length === 0) return middle;
+    return left.map((s) => s[name][id] ?? 0).concat(middle, right.map((s) => s[name][id] ?? 0));
+  };
   const wanted = options.tags ? new Set(options.tags) : undefined;
-  const byId = new Map<string, { tagged: number[]; milli: number[] }>();
-  for (const t of vocabulary.values()) {
-    if (wanted && !wanted.has(t.name)) continue;
-    const zeros = () => new Array<number>(periods.length).fill(0);
-    byId.set(String(t.id), { tagged: zeros(), milli: zeros() });
-  }
-  rows.forEach((r, i) => {
-    const at = index.get(periodOf[i]);
-    if (at === undefined) return;
-    for (const id in r.tags) {
-      const c = byId.get(id);
-      if (c) c.tagged[at] += r.tags[id];
-    }
-    for (const id in r.probs) {
-      const c = byId.get(id);
-      if (c) c.milli[at] += r.probs[id];
-    }
-  });
   const counts = new Map<string, number[]>();
-  const probs = new Map<string, number[]>();
-  for (const [id, c] of byId) {
-    if (!wanted && !c.tagged.some((n) => n > 0)) continue;
-    const name = vocabulary.get(id)!.name;
-    counts.set(name, c.tagged);
-    if (options.probs) probs.set(name, c.milli.map((m) => m / 1000));
+  const ids = new Map<string, string>();
+  for (const [id, name] of tagNames) {
+    if (wanted && !wanted.has(name)) continue;
+    const tagged = column("tags", id);
+    if (!wanted && !tagged.some((n) => n > 0)) continue;
+    counts.set(name, tagged);
+    ids.set(name, id);
   }
+  const probs = new Map<string, number[]>();
+  if (!options.probs) return { periods, counts, probs };
+  let names = [...counts.keys()];
+  if (options.limit !== undefined && names.length > options.limit) {
+    const total = new Map(names.map((n) => [n, counts.get(n)!.reduce((a, b) => a + b, 0)]));
+    const cut = [...total.values()].sort((a, b) => b - a)[options.limit - 1];
+    names = names.filter((n) => total.get(n)! >= cut);
+  }
+  if (slice.periods.length > 0) {
+    slice.probs = sliceColumns(
+      await readSeriesProbs(db, bucket, filter, names.map((n) => ids.get(n)!)),
+      slice.offset,
+      slice.periods.length,
+    );
+  }
+  for (const name of names) probs.set(name, column("probs", ids.get(name)!).map((m) => m / 1000));
   return { periods, counts, probs };
+}
+
+/** The periods of `body` whose first days lie in [from, until) (open ends: unbounded), and where they start. */
+function sliceSeries(
+  body: SeriesBody | undefined,
+  from?: string,
+  until?: string,
+): SeriesBody & { offset: number } {
+  if (!body) return { periods: [], posts: [], tags: {}, probs: {}, offset: 0 };
+  let a = 0;
+  if (from !== undefined) { while (a < body.periods.length && body.periods[a] < from) a++; }
+  let b = body.periods.length;
+  if (until !== undefined) { while (b > a && body.periods[b - 1] >= until) b--; }
+  return {
+    periods: body.periods.slice(a, b),
+    posts: body.posts.slice(a, b),
+    tags: sliceColumns(body.tags, a, b - a),
+    probs: {},
+    offset: a,
+  };
+}
+
+/** Each array's `length` values from `offset`. */
+function sliceColumns(columns: Record<string, number[]>, offset: number, length: number) {
+  const out: Record<string, number[]> = {};
+  for (const id in columns) {
+    const xs = columns[id];
+    out[id] = offset === 0 && length === xs.length ? xs : xs.slice(offset, offset + length);
+  }
+  return out;
 }

@@ -21,12 +21,15 @@ export interface TagSeries {
   tagged: number;
   /** Tagged posts per period, aligned with `Distribution.periods`. */
   counts: number[];
-  /** counts / the period's posts (0 when it has none), aligned with `Distribution.periods`. */
+  /**
+   * counts / the period's posts (0 when it has none), to {@link SHARE_DIGITS} significant digits, aligned
+   * with `Distribution.periods`.
+   */
   shares: number[];
   /**
    * The mean calibrated probability per period: the share estimate the quality benchmark found closest
    * to the true shares (data/bench/quality.json, `share_error`), since a tag's decisions are tuned for
-   * F0.5 (precision first) and so undercount it.
+   * F0.5 (precision first) and so undercount it. To {@link SHARE_DIGITS} significant digits.
    */
   expected_shares: number[];
 }
@@ -44,11 +47,34 @@ export const SHARE_ESTIMATE = {
     "not than probabilities)",
 } as const;
 
+/**
+ * Significant digits of the shares sent: a rounding error of at most 5e-5 of the share, far below the
+ * sampling error of any period (for p = 0.5 it takes 10^8 posts in a period for the standard error to
+ * shrink to 5e-5 of p), while the 17 digits of a float were most of a two-year daily body.
+ */
+export const SHARE_DIGITS = 4;
+
+/** `x` in [0, 1] to {@link SHARE_DIGITS} significant digits (an integer over a power of ten: prints short). */
+export function roundShare(x: number): number {
+  if (x <= 0) return 0;
+  // The power of ten by comparisons (Math.log10 per value was a tenth of a daily request's CPU).
+  let scale = SCALE;
+  while (x * scale < SCALE / 10 && scale < 1e20) scale *= 10;
+  return Math.round(x * scale) / scale;
+}
+
+/** The scale of shares in [0.1, 1]: SHARE_DIGITS decimals. */
+const SCALE = 10 ** SHARE_DIGITS;
+
+/** A distribution as columns: each array is aligned with `periods`, so that no key repeats per period. */
 export interface Distribution {
   bucket: Bucket;
   /** What `expected_shares` estimates with: {@link SHARE_ESTIMATE}. */
   share_estimate: typeof SHARE_ESTIMATE;
-  periods: { period: string; posts: number }[];
+  /** Periods with sampled posts, in order, as their first day. */
+  periods: string[];
+  /** Sampled posts per period. */
+  posts: number[];
   series: TagSeries[];
 }
 
@@ -58,20 +84,30 @@ export async function tagDistribution(db: Db, options: DistributionOptions = {})
   const { periods, counts: byTag, probs } = await periodSeries(db, bucket, options, {
     tags: options.tags,
     probs: true,
+    limit: options.limit,
   });
-  const per = (x: number, i: number) => (periods[i].posts > 0 ? x / periods[i].posts : 0);
-  let series: TagSeries[] = [...byTag.entries()].map(([tag, counts]) => {
-    const expected = probs.get(tag) ?? counts.map(() => 0);
-    return {
-      tag,
-      tagged: counts.reduce((a, b) => a + b, 0),
-      counts,
-      shares: counts.map(per),
-      expected_shares: expected.map(per),
-    };
-  });
-  if (!options.tags) series = series.filter((s) => s.tagged > 0); // never predicted in range: no line
-  series.sort((a, b) => b.tagged - a.tagged || a.tag.localeCompare(b.tag));
-  if (options.limit !== undefined) series = series.slice(0, options.limit);
-  return { bucket, share_estimate: SHARE_ESTIMATE, periods, series };
+  const posts = periods.map((p) => p.posts);
+  const per = (xs: number[]) => xs.map((x, i) => (posts[i] > 0 ? roundShare(x / posts[i]) : 0));
+  let kept = [...byTag.entries()].map(([tag, counts]) => ({
+    tag,
+    counts,
+    tagged: counts.reduce((a, b) => a + b, 0),
+  }));
+  if (!options.tags) kept = kept.filter((s) => s.tagged > 0); // never predicted in range: no line
+  kept.sort((a, b) => b.tagged - a.tagged || a.tag.localeCompare(b.tag));
+  if (options.limit !== undefined) kept = kept.slice(0, options.limit);
+  const series: TagSeries[] = kept.map(({ tag, tagged, counts }) => ({
+    tag,
+    tagged,
+    counts,
+    shares: per(counts),
+    expected_shares: per(probs.get(tag) ?? counts.map(() => 0)),
+  }));
+  return {
+    bucket,
+    share_estimate: SHARE_ESTIMATE,
+    periods: periods.map((p) => p.period),
+    posts,
+    series,
+  };
 }

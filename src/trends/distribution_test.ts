@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../tests/support/db.ts";
 import type { Db } from "@/store/mod.ts";
-import { tagDistribution } from "./distribution.ts";
+import { roundShare, tagDistribution } from "./distribution.ts";
 import { refreshAggregates } from "./refresh.ts";
 import { seedDays } from "../../tests/support/trend_days.ts";
 
@@ -17,13 +17,13 @@ async function seed(db: Db) {
 
 const shares = (d: Awaited<ReturnType<typeof tagDistribution>>, tag: string) => {
   const s = d.series.find((s) => s.tag === tag)!;
-  return d.periods.map((p, i) => [p.period, s.counts[i], p.posts, s.shares[i]]);
+  return d.periods.map((p, i) => [p, s.counts[i], d.posts[i], s.shares[i]]);
 };
 
 dbTest("tagDistribution() gives each tag's share of sampled posts per day, week and month", async (db) => {
   await seed(db);
   const day = await tagDistribution(db, { bucket: "day" });
-  assert.deepEqual(day.periods.map((p) => [p.period, p.posts]), [
+  assert.deepEqual(day.periods.map((p, i) => [p, day.posts[i]]), [
     ["2026-03-02", 10],
     ["2026-03-04", 10],
     ["2026-03-09", 5],
@@ -63,9 +63,22 @@ dbTest("tagDistribution() filters by range, platform, language and tag", async (
   assert.deepEqual(fr.series.map((s) => s.tag), ["dogs"]);
   assert.deepEqual(shares(fr, "dogs"), [["2026-04-01", 2, 4, 0.5]]);
   const range = await tagDistribution(db, { bucket: "day", from: "2026-03-03", to: "2026-03-09" });
-  assert.deepEqual(range.periods.map((p) => p.period), ["2026-03-04", "2026-03-09"]);
+  assert.deepEqual(range.periods, ["2026-03-04", "2026-03-09"]);
   const onlyDogs = await tagDistribution(db, { bucket: "month", tags: ["dogs"] });
   assert.deepEqual(onlyDogs.series.map((s) => s.tag), ["dogs"]);
   const top1 = await tagDistribution(db, { bucket: "month", limit: 1 });
   assert.deepEqual(top1.series.map((s) => s.tag), ["cats"]);
+});
+
+Deno.test("roundShare() keeps 4 significant digits and prints them short", () => {
+  assert.deepEqual([1 / 3, 2 / 3, 0.05, 1, 0, 1 / 7000, 0.99996].map(roundShare), [
+    0.3333,
+    0.6667,
+    0.05,
+    1,
+    0,
+    0.0001429,
+    1,
+  ]);
+  assert.equal(JSON.stringify(roundShare(0.123456789)), "0.1235");
 });

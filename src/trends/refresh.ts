@@ -2,13 +2,14 @@
  * Rebuilds the trend aggregates (sampled_daily, tag_daily, tag_pair_daily) for a range of days from the
  * latest prediction of each post: a post scored by several runs counts once, with the newest run's
  * prediction (runs that failed are ignored); then the period rollups the routes read (per day, week and
- * month, see _periods.ts) for the weeks and months the range touches, and trend_posts (each post's
- * latest run, for top posts). The inference job calls this right
- * after writing predictions.
+ * month, see _periods.ts) for the weeks and months the range touches, the whole series of each bucket and
+ * breakdown (trend_series, see _series_store.ts), and trend_posts (each post's latest run, for top posts).
+ * The inference job calls this right after writing predictions.
  */
 import type { Db } from "@/store/mod.ts";
 import { givenConditions, toDay } from "./_filter.ts";
 import { refreshPeriods } from "./_refresh_periods.ts";
+import { refreshSeries } from "./_series_store.ts";
 
 export interface RefreshOptions {
   /** First UTC day to rebuild (inclusive). @default the earliest post */
@@ -123,6 +124,7 @@ export async function refreshAggregates(db: Db, options: RefreshOptions = {}): P
     );
     await tx.exec("drop table if exists _trend_latest; drop table if exists _trend_tagged");
     const periodRows = await refreshPeriods(tx, from, to);
+    await refreshSeries(tx, from, to);
     const posts = sampled[0]?.posts ?? 0;
     const gen = await tx.query<{ id: number }>(
       "insert into trend_refreshes (from_day, to_day, posts) values ($1, $2, $3) returning id::int as id",

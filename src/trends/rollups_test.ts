@@ -12,7 +12,8 @@ import { refreshAggregates } from "./refresh.ts";
 import { type SeedData, seedTrendData, syntheticTrendData } from "../../tests/support/trend_seed.ts";
 import { mulberry32 } from "@/core/mod.ts";
 import { topPosts } from "./top_posts.ts";
-import { TREND_TABLES_BACKFILL } from "@/store/mod.ts";
+import { tagDistribution } from "./distribution.ts";
+import { TREND_SERIES_BUILD, TREND_TABLES_BACKFILL } from "@/store/mod.ts";
 
 /** 600 posts over 2026-01-01 .. 2026-06-28; a newer run rescoring 100 of them, a failed one 50. */
 function fixture(): SeedData {
@@ -143,16 +144,52 @@ const precomputed = (db: Db) =>
     ),
     db.query(`select post_id, run_id, to_char(day, 'YYYY-MM-DD') as day, platform, lang
               from trend_posts order by 1`),
+    db.query<{ bucket: string; platform: string; lang: string; periods: string; posts: string }>(
+      "select bucket, platform, lang, periods, posts from trend_series order by 1, 2, 3",
+    ),
+    db.query<{ bucket: string; platform: string; lang: string; id: number; counts: string; probs: string }>(
+      "select bucket, platform, lang, tag_id as id, counts, probs from trend_series_tags order by 1, 2, 3, 4",
+    ),
   ]);
 
-dbTest("migration 6 fills the precomputed tables from existing aggregates as a refresh does", async (db) => {
+dbTest(
+  "migrations 6 and 7 fill the precomputed tables from existing aggregates as a refresh does",
+  async (db) => {
+    await seedTrendData(db, fixture());
+    await refreshAggregates(db);
+    const refreshed = await precomputed(db);
+    assert.ok(refreshed[0].length > 100 && refreshed[1].length === 600);
+    // Every breakdown has its day, week and month series (3 platforms and '*', 4 languages and 'und' and '*').
+    assert.equal(refreshed[2].filter((s) => s.bucket === "day").length, refreshed[2].length / 3);
+    assert.ok(refreshed[2].length >= 3 * 4 && refreshed[3].length > refreshed[2].length);
+    await db.exec("truncate trend_periods, trend_posts, trend_series, trend_series_tags");
+    await db.exec(TREND_TABLES_BACKFILL);
+    await db.exec(TREND_SERIES_BUILD);
+    assert.deepEqual(await precomputed(db), refreshed);
+  },
+);
+
+dbTest("each stored series holds its breakdown's rollup rows, period by period", async (db) => {
   await seedTrendData(db, fixture());
   await refreshAggregates(db);
-  const refreshed = await precomputed(db);
-  assert.ok(refreshed[0].length > 100 && refreshed[1].length === 600);
-  await db.exec("truncate trend_periods, trend_posts");
-  await db.exec(TREND_TABLES_BACKFILL);
-  assert.deepEqual(await precomputed(db), refreshed);
+  await refreshAggregates(db, { from: "2026-02-27", to: "2026-03-02" }); // patched, not rebuilt
+  const [rows, , series, tags] = await precomputed(db);
+  assert.ok(tags.length > series.length);
+  for (const s of series) {
+    const mine = rows.filter((r) => r.bucket === s.bucket && r.platform === s.platform && r.lang === s.lang);
+    assert.deepEqual(JSON.parse(s.periods), mine.map((r) => r.period));
+    assert.deepEqual(JSON.parse(s.posts), mine.map((r) => r.posts));
+    const ids = new Set(
+      mine.flatMap((r) => [...Object.keys(r.tags as object), ...Object.keys(r.probs as object)]),
+    );
+    const own = tags.filter((t) => t.bucket === s.bucket && t.platform === s.platform && t.lang === s.lang);
+    assert.deepEqual(own.map((t) => String(t.id)).sort(), [...ids].sort());
+    for (const t of own) {
+      for (const [column, text] of [["tags", t.counts], ["probs", t.probs]] as const) {
+        assert.deepEqual(JSON.parse(text), mine.map((r) => (r[column] as Record<string, number>)[t.id] ?? 0));
+      }
+    }
+  }
 });
 
 dbTest("a refresh of some days leaves the rollups as a full rebuild does", async (db) => {
@@ -223,3 +260,24 @@ dbTest("topPosts() through trend_posts equals the search of each post's newest r
     assert.deepEqual(got, await topPostsLive(db, tag, f, limit), `${tag} ${JSON.stringify(f)}`);
   }
 });
+
+dbTest(
+  "tagDistribution() with a limit reads fewer tags and gives the first series of the whole",
+  async (db) => {
+    await seedTrendData(db, fixture());
+    await refreshAggregates(db);
+    for (const f of filters(10)) {
+      for (const bucket of ["day", "week", "month"] as Bucket[]) {
+        const all = await tagDistribution(db, { ...f, bucket });
+        for (const limit of [1, 3]) {
+          const top = await tagDistribution(db, { ...f, bucket, limit });
+          assert.deepEqual(
+            top,
+            { ...all, series: all.series.slice(0, limit) },
+            `${bucket} ${limit} ${JSON.stringify(f)}`,
+          );
+        }
+      }
+    }
+  },
+);

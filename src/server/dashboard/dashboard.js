@@ -80,7 +80,7 @@ function tipNode(rows) {
 }
 
 function drawShares(dist, tag) {
-  const periods = dist.periods.map((p) => p.period);
+  const periods = dist.periods;
   charts.shares.setOption({
     tooltip: {
       trigger: "axis",
@@ -361,7 +361,7 @@ async function render() {
         await api(`tags/${encodeURIComponent(topTag)}/top-posts`, { ...common, limit: 5 }),
       );
     }
-    $("#status").textContent = `${dist.periods.reduce((s, p) => s + p.posts, 0)} sampled posts`;
+    $("#status").textContent = `${dist.posts.reduce((s, n) => s + n, 0)} sampled posts`;
     globalThis.dashboard.renders++;
     document.body.dataset.state = "ready";
   } catch (err) {
