@@ -125,6 +125,8 @@ const BLEND_GRID = Array.from({ length: 11 }, (_, i) => i / 10);
  * videos the linear model cannot see add far more.
  */
 const SCREEN_MARGIN = 0.03;
+/** What the dev protocol refits on train + dev (module doc: XED full +0.0105 on held-out train posts). */
+const DEV_REFIT: "none" | "linear" | "both" = "both";
 /**
  * Decision rules under the dev protocol (./decision_rules.ts): the F0.5 curve averaged over +/- 2 sqrt(P)
  * predicted posts, and each tag allowed 0.0001 of the weighted F0.5 for a count nearer its positives.
@@ -138,8 +140,6 @@ const SCREEN_MARGIN = 0.03;
  * helped there (720-post GoEmotions draws, rules from 800 out-of-fold posts scored on 4,000 held-out
  * train posts): they stay off.
  */
-/** What the dev protocol refits on train + dev (module doc: XED full +0.0105 on held-out train posts). */
-const DEV_REFIT: "none" | "linear" | "both" = "both";
 const DEV_DECISIONS = { smooth: 2, countAllowance: 0.0001 } as const;
 
 /** Weighted F0.5 of `scores` with per-tag thresholds tuned on them: how candidates are compared. */
