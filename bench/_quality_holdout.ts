@@ -13,7 +13,8 @@
  * devRefit), `cv3` (3 folds, epochs from fold 0), `cv3each`, and `linear:OPTIMIZER:C:EPOCHS` (the linear
  * model alone, thresholds tuned on dev, scored as fitted on train and refitted on train + dev).
  * fit_tagger.ts's module doc holds what they measured.
- * `--buckets N` sets the n-gram hash space of both parts (default 2^18). On XED full (seed 11, 10%):
+ * `--buckets N` sets one n-gram hash space for both parts (default: the product's, 2^20 for the linear
+ * part and 2^18 for the network). Measured before that default, on XED full (seed 11, 10%):
  * the linear model alone (dual, C 16) 0.4474 at 2^18, 0.4603 at 2^20, 0.4603 at 2^22 (refitted 0.4558,
  * 0.4674, 0.4681); `devboth` 0.4599 -> 0.4733 at 2^20 (4.0 GB peak against 2.1: the network's table
  * grows too, and its own figure does not move, 0.4432 -> 0.4433, so only the linear part needs the space).
@@ -92,12 +93,16 @@ try {
   }
   const tags = [...counts].filter(([, n]) => n >= 3).map(([t]) => t).sort();
   const tagIndex = new Map(tags.map((t, i) => [t, i]));
-  // --buckets N: the n-gram hash space (both parts), to measure collisions against the default
+  // --buckets N: one n-gram hash space for both parts, to measure collisions against the default
   const buckets = Number(arg("buckets", "0"));
   const config = buckets
     ? {
       ...DEFAULT_FEATURE_CONFIG,
-      text: { ...DEFAULT_FEATURE_CONFIG.text, ngrams: { ...DEFAULT_FEATURE_CONFIG.text.ngrams, buckets } },
+      text: {
+        ...DEFAULT_FEATURE_CONFIG.text,
+        ngrams: { ...DEFAULT_FEATURE_CONFIG.text.ngrams, buckets },
+        networkBuckets: buckets,
+      },
     }
     : DEFAULT_FEATURE_CONFIG;
   const texts = await prepareTexts(posts, config, {

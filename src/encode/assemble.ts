@@ -12,7 +12,7 @@ import { applyMetadataTransform } from "@/preprocess/mod.ts";
 import type { DatasetPost } from "@/store/mod.ts";
 import { CacheShelf } from "./cache_shelf.ts";
 import { ngramConfig } from "./feature_config.ts";
-import { type FittedFeatures, fittedNgrams, metadataRow } from "./fitted.ts";
+import { type FittedFeatures, fittedNgrams, metadataRow, networkBuckets } from "./fitted.ts";
 import { videoDim } from "./media_features.ts";
 import { type AssembleContext, embedPostMedia, type FeatureProblem } from "./post_media.ts";
 import type { PreparedText } from "./texts.ts";
@@ -74,9 +74,11 @@ export async function assembleFeatures(
   const missingTexts = [
     ...new Set(posts.map((p) => texts.get(p.id)?.text ?? "").filter((t) => t && !textCache.has(textKey(t)))),
   ];
+  // Models saved before networkBuckets read the n-gram space itself: no fold.
+  const fold = networkBuckets(fitted) < ngrams.dim ? networkBuckets(fitted) : undefined;
   const rows = ngrams.encode(missingTexts).map((v, i) => ({
     key: textKey(missingTexts[i]),
-    vector: packBag(v.indices, v.values, maxTokens),
+    vector: packBag(v.indices, v.values, maxTokens, fold),
   }));
   await textCache.put(rows);
   stats.computed += rows.length;
@@ -167,8 +169,12 @@ export function textVectors(
   return ids.map((id) => encoder.encodeOne(texts.get(id)?.text ?? ""));
 }
 
-/** The `max` heaviest n-grams as [ids..., weights...] (ids fit exactly in float32 below 2^24). */
-export function packBag(indices: Int32Array, values: Float32Array, max: number): Float32Array {
+/**
+ * The `max` heaviest n-grams as [ids..., weights...] (ids fit exactly in float32 below 2^24), with ids
+ * first folded into `fold` buckets (`id mod fold`; weights of ids that meet are summed).
+ */
+export function packBag(indices: Int32Array, values: Float32Array, max: number, fold?: number): Float32Array {
+  if (fold !== undefined) [indices, values] = foldBag(indices, values, fold);
   const order = Array.from(indices.keys());
   if (order.length > max) {
     order.sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]) || a - b).length = max;
@@ -179,6 +185,17 @@ export function packBag(indices: Int32Array, values: Float32Array, max: number):
     row[max + j] = values[k];
   });
   return row;
+}
+
+/** The bag with ids taken mod `fold`, increasing, and the weights of each folded id summed. */
+function foldBag(indices: Int32Array, values: Float32Array, fold: number): [Int32Array, Float32Array] {
+  const sums = new Map<number, number>();
+  for (let k = 0; k < indices.length; k++) {
+    const id = indices[k] % fold;
+    sums.set(id, (sums.get(id) ?? 0) + values[k]);
+  }
+  const ids = Int32Array.from(sums.keys()).sort();
+  return [ids, Float32Array.from(ids, (id) => sums.get(id)!)];
 }
 
 function mean(vs: Float32Array[], dim: number): Float32Array {

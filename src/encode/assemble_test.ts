@@ -7,6 +7,7 @@ import {
   DEFAULT_FEATURE_CONFIG,
   extrasOf,
   fitFeatures,
+  packBag,
   precomputeFeatures,
   prepareTexts,
   withExtras,
@@ -193,6 +194,65 @@ Deno.test("precomputeFeatures() does not encode a blob whose bytes changed on di
     assert.match(problem.reason, /changed on disk/);
     // The other image is encoded as usual.
     assert.ok(!out.problems.some((p) => p.postId === "p2"));
+  } finally {
+    await Deno.remove(w.root, { recursive: true });
+  }
+});
+
+Deno.test("packBag() folds ids into the network's space, summing the weights of ids that meet, then keeps the heaviest", () => {
+  const ids = Int32Array.from([3, 10, 17, 260]), weights = Float32Array.from([0.5, 0.25, 0.25, 0.375]);
+  // Unfolded: the 2 heaviest, in weight order.
+  assert.deepEqual([...packBag(ids, weights, 2)], [3, 260, 0.5, 0.375]);
+  // Folded into 8: 3 -> 3, 10 -> 2, 17 -> 1, 260 -> 4. Into 7: 3, 10 and 17 land on 3, 260
+  // on 1; both fit, so they stay in id order.
+  assert.deepEqual([...packBag(ids, weights, 2, 8)], [3, 4, 0.5, 0.375]);
+  assert.deepEqual([...packBag(ids, weights, 2, 7)], [1, 3, 0.375, 1]);
+  // Room to spare: every id, in id order, and padding stays 0.
+  assert.deepEqual([...packBag(ids, weights, 3, 7)], [1, 3, 0, 0.375, 1, 0]);
+});
+
+Deno.test("assembleFeatures(): the network's bag of the wide default space folds to the 2^18 ids an old model reads", async () => {
+  const w = await world();
+  try {
+    const run = async (text: typeof DEFAULT_FEATURE_CONFIG.text) => {
+      const config = { ...DEFAULT_FEATURE_CONFIG, text };
+      const media = { blobs: w.blobs, cacheRoot: w.cacheRoot };
+      const texts = await prepareTexts(w.posts, config, media);
+      const fitted = fitFeatures(w.posts, texts, config);
+      return await assembleFeatures(w.posts, texts, fitted, { ...media, imageEncoder: meanRgb });
+    };
+    const wide = await run(DEFAULT_FEATURE_CONFIG.text);
+    // A model saved before networkBuckets: one 2^18 space for both parts, no fold.
+    const { networkBuckets: _, ...old } = DEFAULT_FEATURE_CONFIG.text;
+    const narrow = await run({ ...old, ngrams: { buckets: 1 << 18 } });
+    assert.equal(DEFAULT_FEATURE_CONFIG.text.ngrams.buckets, 1 << 20);
+    const idsOf = (f: typeof wide, row: number) =>
+      new Set(
+        [...f.textIds.subarray(row * 256, (row + 1) * 256)].filter((_, j) =>
+          f.textWeights[row * 256 + j] !== 0
+        ),
+      );
+    const row = wide.ids.indexOf("p1");
+    assert.ok(idsOf(wide, row).size > 20);
+    assert.deepEqual(idsOf(wide, row), idsOf(narrow, narrow.ids.indexOf("p1")));
+    assert.ok([...wide.textIds].every((id) => id < 1 << 18));
+  } finally {
+    await Deno.remove(w.root, { recursive: true });
+  }
+});
+
+Deno.test("fitFeatures() refuses a network hash space wider than the n-gram space, and says the bound", async () => {
+  const w = await world();
+  try {
+    const config = {
+      ...DEFAULT_FEATURE_CONFIG,
+      text: { ...DEFAULT_FEATURE_CONFIG.text, networkBuckets: 1 << 21 },
+    };
+    const texts = await prepareTexts(w.posts, config, { blobs: w.blobs, cacheRoot: w.cacheRoot });
+    assert.throws(
+      () => fitFeatures(w.posts, texts, config),
+      /text\.networkBuckets "2097152".*\[2, 1048576\]/,
+    );
   } finally {
     await Deno.remove(w.root, { recursive: true });
   }

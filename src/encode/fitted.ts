@@ -80,6 +80,14 @@ export function fitFeatures(
 ): FittedFeatures {
   const trainTexts = train.map((p) => texts.get(p.id)?.text ?? "").filter((t) => t.length > 0);
   const ngrams = TextNgramsEncoder.fit(trainTexts, config.text.ngrams).toJSON();
+  const folded = config.text.networkBuckets;
+  if (
+    folded !== undefined && !(Number.isInteger(folded) && folded >= 2 && folded <= ngrams.options.buckets)
+  ) {
+    throw new RangeError(
+      `Cannot use text.networkBuckets "${folded}": expected an integer in [2, ${ngrams.options.buckets}] (the n-gram hash space)`,
+    );
+  }
   const metadata = fitMetadataTransform(
     train.map((p) => metadataRow(p, texts.get(p.id)?.lang ?? "und")),
     config.metadata,
@@ -96,6 +104,11 @@ export async function saveFitted(dir: string, fitted: FittedFeatures): Promise<v
 
 export async function loadFitted(dir: string): Promise<FittedFeatures> {
   return JSON.parse(await Deno.readTextFile(join(dir, "features.json")));
+}
+
+/** The hash space of the network's bag (see `text.networkBuckets`). */
+export function networkBuckets(fitted: FittedFeatures): number {
+  return fitted.config.text.networkBuckets ?? fitted.ngrams.options.buckets;
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");

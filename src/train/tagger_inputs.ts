@@ -5,7 +5,12 @@
  *
  * @module
  */
-import type { AssembledFeatures, FittedFeatures, SparseVector } from "@/encode/mod.ts";
+import {
+  type AssembledFeatures,
+  type FittedFeatures,
+  networkBuckets,
+  type SparseVector,
+} from "@/encode/mod.ts";
 import { fit, predict } from "@/model/mod.ts";
 import { selectRows } from "./evaluate.ts";
 import type { LabelMatrix } from "./f_beta.ts";
@@ -62,7 +67,7 @@ export function taggerInputs(
             metadata: seen[3] ? feats.sizes.metadata : 0,
           },
           sparseText: {
-            buckets: o.fitted.ngrams.options.buckets,
+            buckets: networkBuckets(o.fitted),
             dim: 64,
             maxTokens: feats.sizes.maxTokens,
             wide: true,
