@@ -18,6 +18,10 @@
  * the linear model alone (dual, C 16) 0.4474 at 2^18, 0.4603 at 2^20, 0.4603 at 2^22 (refitted 0.4558,
  * 0.4674, 0.4681); `devboth` 0.4599 -> 0.4733 at 2^20 (4.0 GB peak against 2.1: the network's table
  * grows too, and its own figure does not move, 0.4432 -> 0.4433, so only the linear part needs the space).
+ * With the default that followed, `devboth` 0.4715 on XED full (2.2 GB peak); on GoEmotions full 0.5778
+ * with one 2^18 space, 0.5734 with the default (dev-tuned 0.5783 and 0.5778: a draw's noise).
+ * `--lang-weight W` (linear variants) adds a column per language of value W: on XED full (dual, C 16,
+ * 2^20) the linear model alone 0.4603 -> 0.4594 at W 1, 0.4604 at W 0.3 (refitted 0.4674 -> 0.4660, 0.4659).
  *
  * @module
  */
@@ -137,7 +141,17 @@ try {
       );
       const rowsOf = (p: string) => feats.ids.flatMap((id, i) => (part.get(id) === p ? [i] : []));
       const rows = { train: rowsOf("train"), dev: rowsOf("dev"), test: rowsOf("test") };
-      const x = (rs: number[]) => sparseRows(rs.map((i) => vectors[i]), fitted.ngrams.options.buckets);
+      // --lang-weight W: a column per language of value W beside the bag (a per-language bias)
+      const B = fitted.ngrams.options.buckets, langW = Number(arg("lang-weight", "0"));
+      const langs = [...new Set(feats.langs)].sort(), langIndex = new Map(langs.map((l, i) => [l, i]));
+      const withLang = (i: number) =>
+        langW
+          ? {
+            indices: Int32Array.from([...vectors[i].indices, B + langIndex.get(feats.langs[i])!]),
+            values: Float32Array.from([...vectors[i].values, langW]),
+          }
+          : vectors[i];
+      const x = (rs: number[]) => sparseRows(rs.map(withLang), B + (langW ? langs.length : 0));
       const fitOn = (rs: number[]) =>
         fitLinear(x(rs), selectRows(labels, rs), {
           optimizer: optimizer as "sgd",
