@@ -75,7 +75,8 @@ export async function assembleFeatures(
     ...new Set(posts.map((p) => texts.get(p.id)?.text ?? "").filter((t) => t && !textCache.has(textKey(t)))),
   ];
   // Models saved before networkBuckets read the n-gram space itself: no fold.
-  const fold = networkBuckets(fitted) < ngrams.dim ? networkBuckets(fitted) : undefined;
+  const networkSpace = networkBuckets(fitted);
+  const fold = networkSpace < ngrams.dim ? networkSpace : undefined;
   const rows = ngrams.encode(missingTexts).map((v, i) => ({
     key: textKey(missingTexts[i]),
     vector: packBag(v.indices, v.values, maxTokens, fold),
