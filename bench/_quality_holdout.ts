@@ -67,6 +67,9 @@ const VARIANTS: Record<string, Partial<FitTaggerOptions>> = {
   "dev+refits": { protocol: "dev", devRefit: "none" },
   devlin: { protocol: "dev", devRefit: "linear" },
   devboth: { protocol: "dev", devRefit: "both" },
+  devpaired: { protocol: "dev", devRefit: "paired" },
+  "dev:tuningbase": { protocol: "dev", devRefit: "none", calibrationBase: "tuning" },
+  "devboth:tuningbase": { protocol: "dev", devRefit: "both", calibrationBase: "tuning" },
   cv3: { protocol: "cv", folds: 3, cGrid: [4, 16] },
   cv3each: { protocol: "cv", folds: 3, cGrid: [4, 16], foldEpochs: "each" },
 };

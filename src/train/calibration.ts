@@ -3,6 +3,12 @@
  * the score's log-odds, with Platt's smoothed targets so a tag with few positives is not pushed to 0/1),
  * fitted on out-of-fold or dev scores, and the Brier score that says how well it fits.
  *
+ * Each tag's intercept can then be moved so the mean calibrated probability of the tuning posts equals a
+ * given base rate (`matchBaseRate`). Under the dev protocol the tuning posts are dev alone (GoEmotions:
+ * 5,426 posts), whose share of a tag differs from the whole labeled set's by sampling noise (sd 0.0027 at a
+ * share of 0.04); the mean probability the trends read would inherit that noise, where the labeled set's
+ * share (train + dev, 9x the posts) is the better prior for new posts.
+ *
  * @module
  */
 import type { LabelMatrix } from "./f_beta.ts";
@@ -78,15 +84,43 @@ export function calibrate(scores: ScoreMatrix, per: readonly Platt[]): ScoreMatr
   return { data, rows, cols };
 }
 
-/** Fits one calibration per column. */
-export function fitCalibration(scores: ScoreMatrix, y: LabelMatrix): Platt[] {
+/**
+ * `c` with its intercept moved so the mean of `applyPlatt` over `scores` is `rate` (the slope, and so each
+ * tag's ranking of posts, stays). Bisection: the mean rises with the intercept.
+ */
+export function matchBaseRate(c: Platt, scores: ArrayLike<number>, rate: number): Platt {
+  if (!(rate > 0 && rate < 1)) {
+    throw new RangeError(`Cannot match a base rate of "${rate}": it must lie strictly between 0 and 1`);
+  }
+  if (c.a === 0 || scores.length === 0) return { a: c.a, b: logit(rate) };
+  const x = Float64Array.from({ length: scores.length }, (_, i) => c.a * logit(scores[i]));
+  const mean = (b: number) => {
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += sigmoid(x[i] + b);
+    return s / x.length;
+  };
+  let lo = c.b - 40, hi = c.b + 40;
+  for (let it = 0; it < 80 && hi - lo > 1e-10; it++) {
+    const mid = (lo + hi) / 2;
+    if (mean(mid) < rate) lo = mid;
+    else hi = mid;
+  }
+  return { a: c.a, b: (lo + hi) / 2 };
+}
+
+/**
+ * Fits one calibration per column; with `baseRates` each column's intercept is then matched to its rate
+ * over these scores (`matchBaseRate`).
+ */
+export function fitCalibration(scores: ScoreMatrix, y: LabelMatrix, baseRates?: readonly number[]): Platt[] {
   return Array.from({ length: scores.cols }, (_, c) => {
     const s = new Float32Array(scores.rows), t = new Uint8Array(scores.rows);
     for (let r = 0; r < scores.rows; r++) {
       s[r] = scores.data[r * scores.cols + c];
       t[r] = y.data[r * y.cols + c];
     }
-    return fitPlatt(s, t);
+    const platt = fitPlatt(s, t);
+    return baseRates ? matchBaseRate(platt, s, baseRates[c]) : platt;
   });
 }
 

@@ -9,18 +9,21 @@
  *   makes LARGE_FOLDS folds, only fold 0 stops early (the others and the refit train its best epoch
  *   count) and the fold-0 screen is skipped.
  * - `dev` (more): the parts are trained on train and every choice is made on dev (C, the network's epochs,
- *   blend, calibration, rules); then the network is trained again on train + dev for the dev fit's best
- *   epoch count, and the linear model refitted there with the chosen C when it is solved exactly (`dual`).
- *   SGD's linear model is kept as fitted on train: its last iterate follows the last rows it saw, and the
- *   blend and calibration chosen for one fit do not carry to another.
+ *   blend, calibration, rules); then, when the linear model is solved exactly (`dual`), both parts are
+ *   refitted on train + dev: the linear model with the chosen C, the network for the dev fit's best epoch
+ *   count. SGD's linear model is kept as fitted on train (its last iterate follows the last rows it saw),
+ *   and then the network is kept too: the blend, calibration and rules were chosen for that pair.
  *
  * Measured on held-out train posts (a seeded 10% of train as the test, the real test posts dropped;
  * bench/_quality_holdout.ts), weighted F0.5 of the dev protocol as it was (nothing refitted) -> refits:
  * - XED full (dual linear, C 16): 0.4494 -> 0.4599 (linear alone refitted 0.4577, network alone 0.4583);
- * - GoEmotions full (SGD linear, C 4): 0.5780 -> 0.5778 with the network refitted; refitting the SGD
- *   model as well 0.5694 (its calibrated probabilities' share error 0.0023 -> 0.0095: the scale moved),
- *   and with a mean of 20 last-pass iterates for SGD (which refits stably: linear alone 0.568 -> 0.571)
- *   0.5742, or 0.5719 with the C of 1 dev then picks; the dual solver at C 1 (3x SGD's time) 0.5715.
+ * - GoEmotions full (SGD linear, C 4): 0.5780 -> 0.5778 with the network refitted (with the 2^20 hash space
+ *   and calibration matched to the labeled base rate: 0.5763 -> 0.5769, but the mean probability's share
+ *   error 0.0021 -> 0.0031, as the dev fit's calibration meets another network, and 45 of 135 s of
+ *   fitting); so with SGD nothing is refitted (`paired`). Refitting the SGD model as well 0.5694 (its
+ *   calibrated probabilities' share error 0.0023 -> 0.0095: the scale moved), and with a mean of 20
+ *   last-pass iterates for SGD (which refits stably: linear alone 0.568 -> 0.571) 0.5742, or 0.5719 with
+ *   the C of 1 dev then picks; the dual solver at C 1 (3x SGD's time) 0.5715.
  * - `cv` with 3 folds as above on GoEmotions full: 0.5726 in 282 s of fitting (dev: 108 s; the same load).
  *   Fold models see two thirds of the posts, so their out-of-fold scores (tuned F0.5 0.557) choose
  *   thresholds for weaker models than the refit one.
@@ -38,6 +41,7 @@ import { type LabelMatrix, weightedFBeta } from "./f_beta.ts";
 import { assignFolds, type FoldItem, foldRows, type Folds } from "./folds.ts";
 import { fitLinear, type LinearModel, predictLinear, sparseRows } from "./linear.ts";
 import type { Curves, ProtocolRecord } from "./manifest.ts";
+import { columnShares } from "./shares.ts";
 import { blendScores, type TaggerParts } from "./tagger.ts";
 import { applyThresholds, type ScoreMatrix, tuneThresholds } from "./thresholds.ts";
 import { TRAIN_DEFAULTS } from "./defaults.ts";
@@ -77,10 +81,19 @@ export interface FitTaggerOptions {
   foldEpochs?: "each" | "first";
   /**
    * Under dev, the parts refitted on train + dev once every choice is made on dev (C, epochs, blend,
-   * calibration, rules): `linear`, `both`, or `none`; a linear model solved by SGD is never refitted (module
-   * doc). @default "both"
+   * calibration, rules): `linear`, `both`, `none`, or `paired` (both when the linear model can be refitted,
+   * else none); a linear model solved by SGD is never refitted (module doc). @default "paired"
    */
-  devRefit?: "none" | "linear" | "both";
+  devRefit?: "none" | "linear" | "both" | "paired";
+  /**
+   * The base rate each tag's calibration is matched to over the tuning posts (./calibration.ts):
+   * `labeled` (train + dev) or `tuning` (Platt's fit as it comes; under cv they nearly agree). On held-out
+   * train posts (seed 11, 10%), weighted F0.5 / share error of the mean probability, tuning -> labeled:
+   * GoEmotions full, nothing refitted 0.5753 / 0.0023 -> 0.5763 / 0.0021, network refitted 0.5734 / 0.0035
+   * -> 0.5769 / 0.0031 (top-k rules compare tags' probabilities); XED full refitted 0.4715 / 0.0067 ->
+   * 0.4711 / 0.0064. @default "labeled"
+   */
+  calibrationBase?: "labeled" | "tuning";
   /** Decision-rule options (./decision_rules.ts). @default DEV_DECISIONS under dev and above CV_MAX_POSTS, else none */
   decisions?: { smooth: number; countAllowance: number };
   seed?: number;
@@ -125,8 +138,11 @@ const BLEND_GRID = Array.from({ length: 11 }, (_, i) => i / 10);
  * videos the linear model cannot see add far more.
  */
 const SCREEN_MARGIN = 0.03;
-/** What the dev protocol refits on train + dev (module doc: XED full +0.0105 on held-out train posts). */
-const DEV_REFIT: "none" | "linear" | "both" = "both";
+/**
+ * What the dev protocol refits on train + dev (module doc): both parts when the linear model is solved
+ * exactly (XED full +0.0105 on held-out train posts), neither with SGD's (GoEmotions full).
+ */
+const DEV_REFIT: NonNullable<FitTaggerOptions["devRefit"]> = "paired";
 /**
  * Decision rules under the dev protocol (./decision_rules.ts): the F0.5 curve averaged over +/- 2 sqrt(P)
  * predicted posts, and each tag allowed 0.0001 of the weighted F0.5 for a count nearer its positives.
@@ -292,7 +308,10 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
     if (f > bestF + 1e-9) [w, bestF] = [weight, f]; // ties keep the lighter network share
   }
   const blended = blendScores(netScores, linearTuning, w);
-  const calibration = fitCalibration(blended, y);
+  const baseRates = (options.calibrationBase ?? "labeled") === "labeled"
+    ? columnShares(selectRows(inputs.labels, labeled)).map((r) => Math.min(1 - 1e-4, Math.max(1e-4, r)))
+    : undefined;
+  const calibration = fitCalibration(blended, y, baseRates);
   const probabilities = calibrate(blended, calibration);
   const decisions = options.decisions ??
     (method === "dev" || large ? DEV_DECISIONS : { smooth: 0, countAllowance: 0 });
@@ -317,17 +336,16 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
     network = refit.model;
     [bestEpoch, epochsRun] = [refit.bestEpoch, refit.history.length];
   } else {
-    const refit = options.devRefit ?? DEV_REFIT;
+    const asked = options.devRefit ?? DEV_REFIT;
+    // "paired": both parts or neither, as the blend, calibration and rules were chosen for the pair
+    const refit = asked !== "paired" ? asked : hasLinear && !useDual(labeled.length, K) ? "none" : "both";
     finalLinear = devLinear;
     network = devFit!.model;
     [bestEpoch, epochsRun] = [devFit!.bestEpoch, devFit!.history.length];
     if (refit !== "none") {
       refitEpochs = refit === "both" ? bestEpoch : null;
-      step(
-        `refit on ${labeled.length} posts (C ${linear?.C ?? "-"}${
-          refitEpochs ? `, ${refitEpochs} epochs` : ""
-        })`,
-      );
+      const epochNote = refitEpochs ? `, ${refitEpochs} epochs` : "";
+      step(`refit on ${labeled.length} posts (C ${linear?.C ?? "-"}${epochNote})`);
       // SGD's model is not fitted again: its last iterate follows the last rows it saw, and the blend,
       // calibration and rules chosen for one fit do not carry to another (module doc)
       if (hasLinear && useDual(labeled.length, K)) finalLinear = linearFit(inputs, labeled, linear!.C);

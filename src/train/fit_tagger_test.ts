@@ -100,6 +100,52 @@ Deno.test("fitTagger() under dev tunes on dev, then refits both parts on train +
     },
   );
   assert.deepEqual(tagger.parts.linear!.weights, refit.weights);
+  // each tag's mean calibrated probability over dev is the labeled set's share (tag 1: 8 of 40 posts),
+  // not dev's own (1 of 8)
+  const p = tagger.tuning.probabilities;
+  const mean = (c: number) =>
+    Array.from({ length: p.rows }, (_, r) => p.data[r * 2 + c]).reduce((a, b) => a + b) / p.rows;
+  assert.ok(Math.abs(mean(0) - 0.5) < 1e-6, String(mean(0)));
+  assert.ok(Math.abs(mean(1) - 0.2) < 1e-6, String(mean(1)));
+});
+
+Deno.test("fitTagger() under dev with calibrationBase 'tuning' keeps dev's own share", async () => {
+  // 200 posts (tag 1 on 40 of them), dev: 2 posts with tag 1 and 40 without
+  const { inputs } = world({ linear: true, n: 200 });
+  const all = Array.from({ length: 200 }, (_, i) => i);
+  const dev = [0, 5, ...all.filter((i) => i % 5 !== 0).slice(0, 40)];
+  const rows = { train: all.filter((i) => !dev.includes(i)), dev };
+  const meanOf = async (calibrationBase: "tuning" | "labeled") => {
+    const { tuning: { probabilities: p } } = await fitTagger(inputs, {
+      rows,
+      protocol: "dev",
+      seed: 3,
+      epochs: 9,
+      calibrationBase,
+    });
+    return Array.from({ length: p.rows }, (_, r) => p.data[r * 2 + 1]).reduce((a, b) => a + b) / p.rows;
+  };
+  const own = await meanOf("tuning"), labeled = await meanOf("labeled");
+  // Platt's smoothed targets keep it near dev's 2 of 42 (0.048); matched, it is the labeled 40 of 200
+  assert.ok(Math.abs(own - 2 / 42) < 0.02, String(own));
+  assert.ok(Math.abs(labeled - 0.2) < 1e-6, String(labeled));
+});
+
+Deno.test("fitTagger() under dev with devRefit 'paired' refits neither part when the linear model is solved by SGD", async () => {
+  // 400,000 posts x 2 tags is past the exact solver's work bound: SGD, which is never refitted
+  const { inputs, fits, rows } = world({ linear: true, n: 400_000 });
+  const tagger = await fitTagger(inputs, { rows, protocol: "dev", seed: 3, epochs: 9, devRefit: "paired" });
+  assert.equal(tagger.protocol.linear!.solver, "sgd");
+  assert.deepEqual(fits.map((f) => f.rows.length), [rows.train.length], "the network is not fitted again");
+  assert.equal(tagger.protocol.network.refit_epochs, null);
+});
+
+Deno.test("fitTagger() under dev with devRefit 'paired' refits both parts when the linear model is solved exactly", async () => {
+  const { inputs, fits, rows } = world({ linear: true });
+  const tagger = await fitTagger(inputs, { rows, protocol: "dev", seed: 3, epochs: 9, devRefit: "paired" });
+  assert.equal(tagger.protocol.linear!.solver, "dual");
+  assert.deepEqual(fits.map((f) => f.rows.length), [rows.train.length, 40]);
+  assert.equal(tagger.protocol.network.refit_epochs, 3);
 });
 
 Deno.test("fitTagger() under dev with devRefit 'none' keeps the parts fitted on train", async () => {
