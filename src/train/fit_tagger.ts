@@ -308,7 +308,8 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
     if (f > bestF + 1e-9) [w, bestF] = [weight, f]; // ties keep the lighter network share
   }
   const blended = blendScores(netScores, linearTuning, w);
-  const baseRates = (options.calibrationBase ?? "labeled") === "labeled"
+  const calibrationBase = options.calibrationBase ?? "labeled";
+  const baseRates = calibrationBase === "labeled"
     ? columnShares(selectRows(inputs.labels, labeled)).map((r) => Math.min(1 - 1e-4, Math.max(1e-4, r)))
     : undefined;
   const calibration = fitCalibration(blended, y, baseRates);
@@ -386,6 +387,7 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
       blend: { network: w, tuned_f05_by_weight: byWeight },
       rules: ruleCounts,
       decisions: { smooth: decisions.smooth, count_allowance: decisions.countAllowance },
+      calibration_base: calibrationBase,
       tuning_weighted_f05: weightedFBeta(y, tuningPred, { beta: 0.5 }),
     },
     tuning: { probabilities, y },

@@ -89,6 +89,7 @@ Deno.test("fitTagger() under dev tunes on dev, then refits both parts on train +
   assert.equal(tagger.protocol.tuning_posts, rows.dev.length);
   assert.equal(tagger.protocol.network.refit_epochs, 3);
   assert.deepEqual(tagger.protocol.decisions, { smooth: 2, count_allowance: 0.0001 });
+  assert.equal(tagger.protocol.calibration_base, "labeled");
   // the linear model is the refit on train + dev with the C chosen on dev
   const refit = fitLinear(
     sparseRows(labeled.map((r) => inputs.vectors![r]), 2),

@@ -38,6 +38,8 @@ export interface ProtocolRecord {
   rules: Record<string, number>;
   /** The decision rules' options (./decision_rules.ts): the F-beta curve's averaging and count allowance. */
   decisions?: { smooth: number; count_allowance: number };
+  /** What each tag's calibration was matched to (./calibration.ts); absent in runs from before it. */
+  calibration_base?: "labeled" | "tuning";
   /** Weighted F0.5 of the final decisions on the tuning posts: what chose them, not a quality figure. */
   tuning_weighted_f05: number;
 }
