@@ -183,7 +183,11 @@ try {
       }));
       continue;
     }
-    const options = VARIANTS[name];
+    // NAME@allow=X: the variant with the decision rules' count allowance X (smooth 2, as DEV_DECISIONS)
+    const [base, allow] = name.split("@allow=");
+    const options = allow === undefined
+      ? VARIANTS[name]
+      : { ...VARIANTS[base], decisions: { smooth: 2, countAllowance: Number(allow) } };
     const protocol = options.protocol ?? "dev";
     const key = protocol === "cv" ? "train,dev" : "train";
     let t = performance.now();
