@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { labelMatrix } from "./f_beta.ts";
+import { columnShares } from "./shares.ts";
 import {
   applyPlatt,
   brierPerTag,
@@ -55,8 +56,7 @@ Deno.test("fitCalibration() with base rates matches each column's mean over the 
     truth.push(i < 30 ? [0] : []);
   }
   const raw = { data: scores, rows: n, cols: 2 }, y = labelMatrix(truth, 2);
-  const means = (m: { data: Float32Array }) =>
-    [0, 1].map((c) => Array.from({ length: n }, (_, r) => m.data[r * 2 + c]).reduce((a, b) => a + b) / n);
+  const means = columnShares;
   const plain = means(calibrate(raw, fitCalibration(raw, y)));
   assert.ok(Math.abs(plain[0] - 0.3) < 0.01, String(plain[0]));
   const matched = means(calibrate(raw, fitCalibration(raw, y, [0.2, 0.05])));

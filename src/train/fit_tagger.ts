@@ -337,9 +337,9 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
     network = refit.model;
     [bestEpoch, epochsRun] = [refit.bestEpoch, refit.history.length];
   } else {
-    const asked = options.devRefit ?? DEV_REFIT;
+    const asked = options.devRefit ?? DEV_REFIT, linearRefits = hasLinear && useDual(labeled.length, K);
     // "paired": both parts or neither, as the blend, calibration and rules were chosen for the pair
-    const refit = asked !== "paired" ? asked : hasLinear && !useDual(labeled.length, K) ? "none" : "both";
+    const refit = asked !== "paired" ? asked : hasLinear && !linearRefits ? "none" : "both";
     finalLinear = devLinear;
     network = devFit!.model;
     [bestEpoch, epochsRun] = [devFit!.bestEpoch, devFit!.history.length];
@@ -349,7 +349,7 @@ export async function fitTagger(inputs: TaggerInputs, options: FitTaggerOptions)
       step(`refit on ${labeled.length} posts (C ${linear?.C ?? "-"}${epochNote})`);
       // SGD's model is not fitted again: its last iterate follows the last rows it saw, and the blend,
       // calibration and rules chosen for one fit do not carry to another (module doc)
-      if (hasLinear && useDual(labeled.length, K)) finalLinear = linearFit(inputs, labeled, linear!.C);
+      if (linearRefits) finalLinear = linearFit(inputs, labeled, linear!.C);
       if (refit === "both") {
         network.network.dispose();
         network = (await inputs.fitNetwork(labeled, { validation: null, epochs: bestEpoch })).model;

@@ -4,6 +4,7 @@ import { labelMatrix } from "./f_beta.ts";
 import { selectRows } from "./evaluate.ts";
 import { CV_MAX_POSTS, fitTagger, LARGE_FOLDS, type TaggerInputs } from "./fit_tagger.ts";
 import { fitLinear, sparseRows } from "./linear.ts";
+import { columnShares } from "./shares.ts";
 
 /**
  * A hand-made world: 40 labeled posts, tag 0 on every even post, tag 1 on every fifth. The network is a
@@ -104,11 +105,9 @@ Deno.test("fitTagger() under dev tunes on dev, then refits both parts on train +
   assert.deepEqual(tagger.parts.linear!.weights, refit.weights);
   // each tag's mean calibrated probability over dev is the labeled set's share (tag 1: 8 of 40 posts),
   // not dev's own (1 of 8)
-  const p = tagger.tuning.probabilities;
-  const mean = (c: number) =>
-    Array.from({ length: p.rows }, (_, r) => p.data[r * 2 + c]).reduce((a, b) => a + b) / p.rows;
-  assert.ok(Math.abs(mean(0) - 0.5) < 1e-6, String(mean(0)));
-  assert.ok(Math.abs(mean(1) - 0.2) < 1e-6, String(mean(1)));
+  const mean = columnShares(tagger.tuning.probabilities);
+  assert.ok(Math.abs(mean[0] - 0.5) < 1e-6, String(mean[0]));
+  assert.ok(Math.abs(mean[1] - 0.2) < 1e-6, String(mean[1]));
 });
 
 Deno.test("fitTagger() under dev with calibrationBase 'tuning' keeps dev's own share", async () => {
@@ -125,7 +124,7 @@ Deno.test("fitTagger() under dev with calibrationBase 'tuning' keeps dev's own s
       epochs: 9,
       calibrationBase,
     });
-    return Array.from({ length: p.rows }, (_, r) => p.data[r * 2 + 1]).reduce((a, b) => a + b) / p.rows;
+    return columnShares(p)[1];
   };
   const own = await meanOf("tuning"), labeled = await meanOf("labeled");
   // Platt's smoothed targets keep it near dev's 2 of 42 (0.048); matched, it is the labeled 40 of 200
