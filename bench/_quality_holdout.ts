@@ -42,7 +42,7 @@ import { fitLinear, predictLinear, sparseRows } from "@/train/linear.ts";
 import type { TaggerParts } from "@/train/tagger.ts";
 import { openStore, readDataset } from "@/store/mod.ts";
 import { labelMatrix, weightedFBeta } from "@/train/f_beta.ts";
-import { fitTagger, type FitTaggerOptions, tunedF05 } from "@/train/fit_tagger.ts";
+import { DEV_DECISIONS, fitTagger, type FitTaggerOptions, tunedF05 } from "@/train/fit_tagger.ts";
 import { applyThresholds, tuneThresholds } from "@/train/thresholds.ts";
 import { taggerInputs } from "@/train/tagger_inputs.ts";
 import { decide, toFusion } from "@/train/score_model.ts";
@@ -183,11 +183,11 @@ try {
       }));
       continue;
     }
-    // NAME@allow=X: the variant with the decision rules' count allowance X (smooth 2, as DEV_DECISIONS)
+    // NAME@allow=X: the variant with each tag's count allowance X (DEV_DECISIONS' smoothing)
     const [base, allow] = name.split("@allow=");
     const options = allow === undefined
       ? VARIANTS[name]
-      : { ...VARIANTS[base], decisions: { smooth: 2, countAllowance: Number(allow) } };
+      : { ...VARIANTS[base], decisions: { smooth: DEV_DECISIONS.smooth, countAllowance: Number(allow) } };
     const protocol = options.protocol ?? "dev";
     const key = protocol === "cv" ? "train,dev" : "train";
     let t = performance.now();

@@ -56,10 +56,9 @@ Deno.test("fitCalibration() with base rates matches each column's mean over the 
     truth.push(i < 30 ? [0] : []);
   }
   const raw = { data: scores, rows: n, cols: 2 }, y = labelMatrix(truth, 2);
-  const means = columnShares;
-  const plain = means(calibrate(raw, fitCalibration(raw, y)));
+  const plain = columnShares(calibrate(raw, fitCalibration(raw, y)));
   assert.ok(Math.abs(plain[0] - 0.3) < 0.01, String(plain[0]));
-  const matched = means(calibrate(raw, fitCalibration(raw, y, [0.2, 0.05])));
+  const matched = columnShares(calibrate(raw, fitCalibration(raw, y, [0.2, 0.05])));
   assert.ok(Math.abs(matched[0] - 0.2) < 1e-6, String(matched[0]));
   assert.ok(Math.abs(matched[1] - 0.05) < 1e-6, String(matched[1]));
 });

@@ -154,7 +154,7 @@ const DEV_REFIT: NonNullable<FitTaggerOptions["devRefit"]> = "paired";
  *   0.00028 0.4715 / 0.0484, 0.00035 0.4720 / 0.0471, 0.000525 0.4703 / 0.0439, 0.001 0.4630.
  * Hence 0.00015 a tag on GoEmotions' 28, 0.00028 on XED's 8. Under cv neither helped on 720-post draws: off.
  */
-const DEV_DECISIONS = { smooth: 2, countScale: 0.0008 } as const;
+export const DEV_DECISIONS = { smooth: 2, countScale: 0.0008 } as const;
 
 /** Weighted F0.5 of `scores` with per-tag thresholds tuned on them: how candidates are compared. */
 export function tunedF05(scores: ScoreMatrix, y: LabelMatrix): number {
